@@ -1,0 +1,129 @@
+package dev.molt.store;
+
+import dev.molt.snapshot.SnapshotException;
+import dev.molt.snapshot.SnapshotStore.FileEntry;
+import dev.molt.snapshot.SnapshotStore.Manifest;
+import dev.molt.snapshot.SnapshotStore.Progress;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Writes one snapshot's files into a directory, checking each chunk's length and SHA-256 before
+ * any of its bytes reach the file. On any failure (a bad chunk above all, but also a full target
+ * disk) it deletes every file it created, and the directories it created, before rethrowing:
+ * CRIU must never see a partial image set. Files are created new; an existing file of the same
+ * name stops the export. Files are not fsynced: they are read back by CRIU right away, and a
+ * crash before that leaves the snapshot in the store to export again.
+ */
+final class SnapshotExport {
+
+    private final RocksSnapshotStore snapshots;
+    private final Manifest manifest;
+    private final Path directory;
+    private final Progress progress;
+    private final List<Path> created = new ArrayList<>();
+
+    SnapshotExport(RocksSnapshotStore snapshots, Manifest manifest, Path directory,
+            Progress progress) {
+        this.snapshots = snapshots;
+        this.manifest = manifest;
+        this.directory = directory.toAbsolutePath().normalize();
+        this.progress = progress;
+    }
+
+    void run() throws IOException {
+        try {
+            createDirectories();
+            long done = 0;
+            for (FileEntry file : manifest.files()) {
+                done = exportFile(file, done);
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            deleteCreated(e);
+            throw e;
+        }
+    }
+
+    private long exportFile(FileEntry file, long done) throws IOException {
+        String layout = ChunkCheck.layoutProblem(file);
+        if (layout != null) {
+            throw corrupt("snapshot " + manifest.id() + ": " + layout);
+        }
+        try {
+            RocksSnapshotStore.requirePlainFileName(file.name());
+        } catch (IllegalArgumentException e) {
+            throw corrupt("snapshot " + manifest.id() + ": " + e.getMessage());
+        }
+        Path target = directory.resolve(file.name());
+        try (FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE)) {
+            created.add(target);
+            List<String> keys = file.chunkKeys();
+            for (int i = 0; i < keys.size(); i++) {
+                String key = keys.get(i);
+                var chunk = ChunkCheck.read(key, () -> snapshots.readChunk(key),
+                        ChunkCheck.length(file, i));
+                if (!chunk.sound()) {
+                    throw corrupt(ChunkCheck.where(manifest.id(), file, i) + ": " + chunk.problem());
+                }
+                byte[] bytes = chunk.bytes();
+                ByteBuffer buffer = ByteBuffer.wrap(bytes);
+                while (buffer.hasRemaining()) {
+                    out.write(buffer);
+                }
+                done += bytes.length;
+                progress.update(done, manifest.imageBytes());
+            }
+        }
+        Files.setPosixFilePermissions(target, permissions(file.mode()));
+        return done;
+    }
+
+    private SnapshotException.Corrupt corrupt(String what) {
+        return new SnapshotException.Corrupt(what + "; the snapshot must not be restored, and"
+                + " the files exported so far from it were deleted from " + directory);
+    }
+
+    /** Creates the missing directories from the top down, remembering them for cleanup. */
+    private void createDirectories() throws IOException {
+        var missing = new ArrayList<Path>();
+        for (Path p = directory; p != null && !Files.exists(p); p = p.getParent()) {
+            missing.addFirst(p);
+        }
+        for (Path dir : missing) {
+            Files.createDirectory(dir);
+            created.add(dir);
+        }
+    }
+
+    private void deleteCreated(Throwable cause) {
+        for (Path path : created.reversed()) {
+            try {
+                Files.deleteIfExists(path);
+            } catch (IOException e) {
+                cause.addSuppressed(e);
+            }
+        }
+        created.clear();
+    }
+
+    private static Set<PosixFilePermission> permissions(int mode) {
+        var permissions = EnumSet.noneOf(PosixFilePermission.class);
+        PosixFilePermission[] bits = PosixFilePermission.values(); // OWNER_READ .. OTHERS_EXECUTE
+        for (int i = 0; i < bits.length; i++) {
+            if ((mode & (0400 >> i)) != 0) {
+                permissions.add(bits[i]);
+            }
+        }
+        return permissions;
+    }
+}

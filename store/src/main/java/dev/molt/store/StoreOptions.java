@@ -1,0 +1,100 @@
+package dev.molt.store;
+
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
+import org.rocksdb.Cache;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompactionStyle;
+import org.rocksdb.CompressionType;
+import org.rocksdb.DBOptions;
+import org.rocksdb.Filter;
+import org.rocksdb.InfoLogLevel;
+import org.rocksdb.LRUCache;
+
+/**
+ * Builds every RocksDB option object Molt uses. It creates them and hands them over: the caller
+ * ({@link MoltStore}) owns and closes each one. The values are pinned by {@code
+ * StoreOptionsDriftTest}, which compares every getter against a checked-in list so that a
+ * rocksdbjni upgrade cannot change a default under us unnoticed.
+ *
+ * <p>Why these values:
+ *
+ * <ul>
+ *   <li>Chunks are 1 MiB values written once and read once: they go to blob files ({@code
+ *       enable_blob_files}), so compaction moves only keys, never the image bytes. Blob GC is off
+ *       during normal work (it would rewrite live chunks at every compaction) and switched on
+ *       only inside {@code collectGarbage}.
+ *   <li>Blobs are LZ4-compressed: CRIU page images are a mix of zero and random pages; LZ4 shrinks
+ *       the first to almost nothing and gives up fast on the second (measured in {@code
+ *       PersistBenchmark}).
+ *   <li>The chunk family's write buffers are large (64 MiB, up to 4) so that a writer keeps going
+ *       while earlier buffers flush; chunk data skips the WAL and is made durable by that flush.
+ *   <li>{@code avoid_flush_during_shutdown}: WAL-less chunk data still in memory at close is by
+ *       construction uncommitted (commit flushes first), so it is dropped instead of written.
+ *   <li>{@code allow_fallocate} off: RocksDB would otherwise preallocate WAL and table files by
+ *       their target size, which on a nearly full or small (tmpfs) disk takes space the journal
+ *       needs.
+ *   <li>{@code bytes_per_sync} 1 MiB: table and blob files are written back while they are
+ *       written, so the fsync at the end of a flush finds little left to do.
+ * </ul>
+ */
+final class StoreOptions {
+
+    static final long CHUNK_WRITE_BUFFER_BYTES = 64L << 20;
+    static final int CHUNK_WRITE_BUFFERS = 4;
+    static final long SMALL_WRITE_BUFFER_BYTES = 4L << 20;
+    static final long MIN_BLOB_BYTES = 64L << 10;
+    static final long BLOB_FILE_BYTES = 128L << 20;
+    static final long BLOCK_CACHE_BYTES = 16L << 20;
+    static final int BLOOM_BITS_PER_KEY = 10;
+
+    private StoreOptions() {}
+
+    static Cache blockCache() {
+        return new LRUCache(BLOCK_CACHE_BYTES);
+    }
+
+    static Filter bloomFilter() {
+        return new BloomFilter(BLOOM_BITS_PER_KEY);
+    }
+
+    static DBOptions database(boolean readOnly) {
+        return new DBOptions()
+                .setCreateIfMissing(!readOnly)
+                .setCreateMissingColumnFamilies(!readOnly)
+                .setMaxBackgroundJobs(2)
+                .setAvoidFlushDuringShutdown(true)
+                .setAllowFAllocate(false)
+                .setBytesPerSync(1L << 20)
+                .setMaxTotalWalSize(64L << 20)
+                .setKeepLogFileNum(3)
+                .setMaxLogFileSize(4L << 20)
+                .setInfoLogLevel(InfoLogLevel.INFO_LEVEL)
+                .setParanoidChecks(true);
+    }
+
+    /** Options of one family; the table config refers to the shared cache and filter. */
+    static ColumnFamilyOptions family(Family family, Cache blockCache, Filter bloomFilter) {
+        var table = new BlockBasedTableConfig()
+                .setBlockCache(blockCache)
+                .setFilterPolicy(bloomFilter)
+                .setBlockSize(16 << 10);
+        var options = new ColumnFamilyOptions()
+                .setTableFormatConfig(table)
+                .setCompactionStyle(CompactionStyle.LEVEL)
+                .setCompressionType(CompressionType.LZ4_COMPRESSION)
+                .setLevelCompactionDynamicLevelBytes(true);
+        if (family == Family.CHUNKS) {
+            options.setWriteBufferSize(CHUNK_WRITE_BUFFER_BYTES)
+                    .setMaxWriteBufferNumber(CHUNK_WRITE_BUFFERS)
+                    .setEnableBlobFiles(true)
+                    .setMinBlobSize(MIN_BLOB_BYTES)
+                    .setBlobFileSize(BLOB_FILE_BYTES)
+                    .setBlobCompressionType(CompressionType.LZ4_COMPRESSION)
+                    .setEnableBlobGarbageCollection(false);
+        } else {
+            options.setWriteBufferSize(SMALL_WRITE_BUFFER_BYTES).setMaxWriteBufferNumber(2);
+        }
+        return options;
+    }
+}
