@@ -1,0 +1,195 @@
+package dev.molt.daemon;
+
+import dev.molt.api.HostService;
+import dev.molt.api.SnapshotsService;
+import dev.molt.api.UpgradesService;
+import dev.molt.api.v1.SwitchMethod;
+import dev.molt.criu.AdapterServer;
+import dev.molt.criu.Criu;
+import dev.molt.criu.CriuAdapterService;
+import dev.molt.criu.v1.CriuAdapterGrpc;
+import dev.molt.journal.v1.ParkedWorkload;
+import dev.molt.journal.v1.ProcessIdentity;
+import dev.molt.journal.v1.UpgradeRecord;
+import dev.molt.kexec.KernelSwitch;
+import dev.molt.kexec.KexecSwitch;
+import dev.molt.kexec.QuietSockets;
+import dev.molt.kexec.RestartSwitch;
+import dev.molt.netlock.NetworkLock;
+import dev.molt.store.MoltStore;
+import dev.molt.upgrade.CrashPoints;
+import dev.molt.upgrade.EventHub;
+import dev.molt.upgrade.KernelSwitches;
+import dev.molt.upgrade.Preflight;
+import dev.molt.upgrade.UpgradeJournal;
+import dev.molt.upgrade.Upgrader;
+import dev.molt.upgrade.WorkloadSnapshots;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.netty.NettyServerBuilder;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/** The running daemon's parts, started and closed in order. */
+public final class Daemon implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Daemon.class.getName());
+
+    private final MoltStore store;
+    private final Server adapterServer;
+    private final ManagedChannel adapterChannel;
+    private final ExecutorService upgrades;
+    private final List<Server> apiServers = new ArrayList<>();
+    private final List<EpollEventLoopGroup> loops = new ArrayList<>();
+    private volatile boolean closed;
+
+    private Daemon(MoltStore store, Server adapterServer, ManagedChannel adapterChannel, ExecutorService upgrades) {
+        this.store = store;
+        this.adapterServer = adapterServer;
+        this.adapterChannel = adapterChannel;
+        this.upgrades = upgrades;
+    }
+
+    public static Daemon start(DaemonConfig config, CrashPoints crash) throws IOException {
+        Files.createDirectories(config.stagingDir());
+        MoltStore store = MoltStore.open(config.storeDir());
+        Daemon daemon = null;
+        try {
+            // The criu-adapter, in-process: the coordinator reaches CRIU only through its gRPC API.
+            String name = "criu-adapter-" + UUID.randomUUID();
+            CriuAdapterService adapter = new CriuAdapterService(new Criu(config.criu()), store.snapshots(), config.stagingDir());
+            Server adapterServer = AdapterServer.inProcess(name, adapter);
+            ManagedChannel channel = AdapterServer.inProcessChannel(name);
+            var criu = CriuAdapterGrpc.newBlockingStub(channel);
+
+            ExecutorService upgrades = Executors.newSingleThreadExecutor(r -> new Thread(r, "upgrade"));
+            daemon = new Daemon(store, adapterServer, channel, upgrades);
+            Clock clock = Clock.systemUTC();
+            EventHub hub = new EventHub();
+            RealWorkloads workloads = new RealWorkloads();
+            NetworkLock lock = new NetworkLock();
+            Daemon self = daemon;
+            KernelSwitches switches = record -> self.switchFor(record);
+            Upgrader upgrader = new Upgrader(new UpgradeJournal(store.journal(), clock), hub, workloads, criu,
+                    new Preflight(workloads, criu, store::freeBytes), switches, lock, crash, clock, upgrades);
+
+            // Resume before listening: restoring the workloads waits for nothing else.
+            upgrader.resumeActive();
+
+            var snapshots = new WorkloadSnapshots(workloads, criu, lock, clock);
+            daemon.listen(config, new UpgradesService(upgrader, hub), new SnapshotsService(criu, snapshots, upgrader),
+                    new HostService(criu, store, upgrader));
+            LOG.info("moltd ready: socket " + config.socket() + ", store " + config.storeDir() + ", CRIU " + config.criu());
+            return daemon;
+        } catch (IOException | RuntimeException e) {
+            if (daemon != null) {
+                daemon.close();
+            } else {
+                store.close();
+            }
+            throw e;
+        }
+    }
+
+    private KernelSwitch switchFor(UpgradeRecord record) {
+        SwitchMethod method = record.getEvent().getUpgrade().getSpec().getSwitchMethod();
+        return switch (method) {
+            case SWITCH_METHOD_KEXEC -> new KexecSwitch();
+            case SWITCH_METHOD_RESTART -> new RestartSwitch(() -> parkedPids(record), this::restartForSwitch);
+            default -> throw new IllegalArgumentException("unknown switch method " + method);
+        };
+    }
+
+    private static List<Long> parkedPids(UpgradeRecord record) {
+        List<Long> pids = new ArrayList<>();
+        for (ParkedWorkload w : record.getWorkloadsList()) {
+            for (ProcessIdentity p : w.getProcessesList()) {
+                pids.add(p.getPid());
+            }
+        }
+        return pids;
+    }
+
+    /**
+     * The restart switch's last act: end the daemon so that its launcher starts it again, and the
+     * new process resumes from the journal as it would after a kexec. The workloads' TCP sockets
+     * were silenced by the switch before their processes ended.
+     */
+    private void restartForSwitch() {
+        LOG.info("restart switch: exiting with " + Moltd.EXIT_RESTART + " for the launcher to start moltd again");
+        close();
+        Runtime.getRuntime().halt(Moltd.EXIT_RESTART);
+    }
+
+    private void listen(DaemonConfig config, io.grpc.BindableService... services) throws IOException {
+        Files.createDirectories(config.socket().toAbsolutePath().getParent());
+        Files.deleteIfExists(config.socket());
+        EpollEventLoopGroup boss = new EpollEventLoopGroup(1);
+        EpollEventLoopGroup workers = new EpollEventLoopGroup(2);
+        loops.add(boss);
+        loops.add(workers);
+        NettyServerBuilder unix = NettyServerBuilder.forAddress(new DomainSocketAddress(config.socket().toString()))
+                .channelType(EpollServerDomainSocketChannel.class)
+                .bossEventLoopGroup(boss)
+                .workerEventLoopGroup(workers);
+        for (var s : services) {
+            unix.addService(s);
+        }
+        apiServers.add(unix.build().start());
+        if (!config.tcpListen().isBlank()) {
+            String[] hostPort = config.tcpListen().split(":");
+            NettyServerBuilder tcp = NettyServerBuilder.forAddress(
+                    new java.net.InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1])));
+            for (var s : services) {
+                tcp.addService(s);
+            }
+            apiServers.add(tcp.build().start());
+        }
+    }
+
+    public void awaitTermination() throws InterruptedException {
+        for (Server s : apiServers) {
+            s.awaitTermination();
+        }
+    }
+
+    /** Stops serving, then closes the adapter, then the store (last: everything above writes to it). */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (Server s : apiServers) {
+            s.shutdownNow();
+        }
+        upgrades.shutdownNow();
+        adapterChannel.shutdownNow();
+        adapterServer.shutdownNow();
+        try {
+            adapterServer.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (EpollEventLoopGroup g : loops) {
+            g.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
+        try {
+            store.close();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "closing the store", e);
+        }
+    }
+}

@@ -1,0 +1,449 @@
+package dev.molt.upgrade;
+
+import dev.molt.api.v1.Upgrade;
+import dev.molt.api.v1.UpgradeEvent;
+import dev.molt.api.v1.UpgradePlan;
+import dev.molt.api.v1.UpgradeSpec;
+import dev.molt.api.v1.Workload;
+import dev.molt.criu.v1.CriuAdapterGrpc.CriuAdapterBlockingStub;
+import dev.molt.criu.v1.DeleteSnapshotRequest;
+import dev.molt.criu.v1.DumpProgress;
+import dev.molt.criu.v1.DumpRequest;
+import dev.molt.criu.v1.RestoreProgress;
+import dev.molt.criu.v1.RestoreRequest;
+import dev.molt.criu.v1.TcpMode;
+import dev.molt.criu.v1.VerifySnapshotRequest;
+import dev.molt.criu.v1.VerifySnapshotResponse;
+import dev.molt.journal.v1.ParkedWorkload;
+import dev.molt.journal.v1.ProcessIdentity;
+import dev.molt.journal.v1.UpgradeRecord;
+import dev.molt.kexec.KernelSwitch;
+import dev.molt.kexec.SwitchException;
+import dev.molt.kexec.SwitchPlan;
+import dev.molt.netlock.NetworkLock;
+import dev.molt.netlock.TcpSockets;
+import io.grpc.StatusRuntimeException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Runs upgrades: plan, start, cancel, and the steps from preflight to the switch; after a restart
+ * {@link #resumeActive()} hands the active upgrade to {@link Resumption}'s table.
+ *
+ * <p>One upgrade at a time per host. Every step is journaled before it acts (see
+ * {@link UpgradeState}); each failure before the switch ends in ABORTED with the old tree thawed.
+ */
+public final class Upgrader {
+    private static final Logger LOG = Logger.getLogger(Upgrader.class.getName());
+    static final Duration FREEZE_TIMEOUT = Duration.ofSeconds(30);
+
+    private final UpgradeJournal journal;
+    private final EventHub hub;
+    private final Workloads workloads;
+    private final CriuAdapterBlockingStub criu;
+    private final Preflight preflight;
+    private final KernelSwitches switches;
+    private final NetworkLock networkLock;
+    private final CrashPoints crash;
+    private final Clock clock;
+    private final ExecutorService executor;
+    private volatile String cancelRequested;
+
+    public Upgrader(UpgradeJournal journal, EventHub hub, Workloads workloads, CriuAdapterBlockingStub criu,
+            Preflight preflight, KernelSwitches switches, NetworkLock networkLock, CrashPoints crash, Clock clock,
+            ExecutorService executor) {
+        this.journal = journal;
+        this.hub = hub;
+        this.workloads = workloads;
+        this.criu = criu;
+        this.preflight = preflight;
+        this.switches = switches;
+        this.networkLock = networkLock;
+        this.crash = crash;
+        this.clock = clock;
+        this.executor = executor;
+    }
+
+    public UpgradePlan plan(UpgradeSpec spec) {
+        return preflight.plan(spec);
+    }
+
+    /** Starts an upgrade in the background; idempotent on the request id. */
+    public synchronized Upgrade start(String requestId, UpgradeSpec spec) {
+        if (requestId.isBlank() || requestId.length() > 128) {
+            throw new UpgradeException.InvalidArgument("request_id", "required, at most 128 characters");
+        }
+        Optional<String> earlier = journal.byRequestId(requestId);
+        if (earlier.isPresent()) {
+            return get(earlier.get());
+        }
+        Preflight.validate(spec);
+        Optional<String> active = journal.active();
+        if (active.isPresent()) {
+            throw new UpgradeException.AlreadyRunning(active.get());
+        }
+        UpgradeRecord record = journal.create(requestId, spec, HostInfo.bootId(), HostInfo.kernelRelease());
+        publish(record);
+        cancelRequested = null;
+        executor.execute(() -> run(record));
+        return record.getEvent().getUpgrade();
+    }
+
+    public Upgrade get(String upgradeId) {
+        return journal.last(upgradeId)
+                .orElseThrow(() -> new UpgradeException.NotFound("no upgrade " + upgradeId))
+                .getEvent().getUpgrade();
+    }
+
+    public List<Upgrade> list(int limit) {
+        return journal.list(limit <= 0 ? 50 : limit);
+    }
+
+    public Optional<Upgrade> active() {
+        return journal.active().map(this::get);
+    }
+
+    public List<UpgradeEvent> journaledEvents(String upgradeId, long afterSequence) {
+        get(upgradeId);
+        return journal.events(upgradeId, afterSequence);
+    }
+
+    /** Asks a running upgrade to abort at its next step before the switch. */
+    public Upgrade cancel(String upgradeId, String reason) {
+        Upgrade upgrade = get(upgradeId);
+        UpgradeState state = UpgradeState.fromProto(upgrade.getState(), upgrade.getReason());
+        if (state.isFinal()) {
+            throw new UpgradeException.FailedPrecondition("upgrade " + upgradeId + " is already " + state.label());
+        }
+        if (!beforeSwitch(state)) {
+            throw new UpgradeException.FailedPrecondition("upgrade " + upgradeId + " is " + state.label()
+                    + ": after the switch the snapshot is the workloads' only copy, so it cannot be cancelled");
+        }
+        cancelRequested = reason.isBlank() ? "cancelled by the operator" : "cancelled: " + reason;
+        return upgrade;
+    }
+
+    /** At daemon start: resumes the active upgrade, if any, from its last journaled state. */
+    public void resumeActive() {
+        journal.active().flatMap(journal::last).ifPresent(record -> executor.execute(() -> resumption().resume(record)));
+    }
+
+    Resumption resumption() {
+        return new Resumption(this);
+    }
+
+    static boolean beforeSwitch(UpgradeState state) {
+        return switch (state) {
+            case UpgradeState.Planned p -> true;
+            case UpgradeState.Preflight p -> true;
+            case UpgradeState.Parking p -> true;
+            case UpgradeState.Dumping d -> true;
+            case UpgradeState.Persisted p -> true;
+            default -> false;
+        };
+    }
+
+    // ---- the steps up to the switch ----
+
+    private void run(UpgradeRecord planned) {
+        UpgradeRecord record = planned;
+        KernelSwitch kernelSwitch = null;
+        try {
+            UpgradeSpec spec = spec(record);
+            record = step(record, new UpgradeState.Preflight(), "running preflight checks", b -> {});
+            UpgradePlan plan = preflight.plan(spec);
+            if (!plan.getOk()) {
+                abortBeforeSwitch(record, "preflight failed: " + failedChecks(plan), null);
+                return;
+            }
+            kernelSwitch = switches.forUpgrade(record);
+            kernelSwitch.prepare(switchPlan(spec));
+            checkCancelled();
+
+            record = park(record, spec);
+            checkCancelled();
+            record = dump(record, spec);
+            checkCancelled();
+            verifySnapshots(record);
+            checkCancelled();
+
+            record = step(record, new UpgradeState.Switching(), "switching kernels with " + kernelSwitch.name(), b -> b
+                    .setBootIdAtSwitch(HostInfo.bootId())
+                    .putMarks(StopReports.SWITCH_START, clock.millis()));
+            kernelSwitch.execute();
+            // A switch that returns has not replaced this process (kexec does not return, the restart
+            // switch ends it): restore in place, exactly as a restarted daemon would.
+            resumption().resume(record);
+        } catch (Cancelled c) {
+            abortBeforeSwitch(record, c.getMessage(), kernelSwitch);
+        } catch (RuntimeException | SwitchException e) {
+            LOG.log(Level.WARNING, "upgrade " + id(record) + " failed in " + state(record).label(), e);
+            if (beforeSwitch(state(record))) {
+                abortBeforeSwitch(record, state(record).label() + " failed: " + message(e), kernelSwitch);
+            } else {
+                resumption().resume(record);
+            }
+        }
+    }
+
+    private UpgradeRecord park(UpgradeRecord record, UpgradeSpec spec) {
+        List<Workloads.Target> targets = new ArrayList<>();
+        for (Workload w : spec.getWorkloadsList()) {
+            targets.add(workloads.prepareCgroup(workloads.resolve(w)));
+        }
+        String table = "molt-" + id(record);
+        long parkStart = clock.millis();
+        record = step(record, new UpgradeState.Parking(), "parking " + targets.size() + " workloads", b -> {
+            b.clearWorkloads().setNetworkLockTable(table).putMarks(StopReports.PARK_START, parkStart);
+            for (int i = 0; i < targets.size(); i++) {
+                Workloads.Target t = targets.get(i);
+                ParkedWorkload.Builder pw = ParkedWorkload.newBuilder()
+                        .setName(t.name())
+                        .setCgroupDir(t.cgroupDir().toString())
+                        .setOwnCgroup(t.ownCgroup())
+                        .setRootPid(t.rootPid())
+                        .setSnapshotId(id(record) + "-" + i);
+                for (long pid : t.pids()) {
+                    pw.addProcesses(ProcessIdentity.newBuilder().setPid(pid).setStartTime(HostInfo.startTime(pid)));
+                }
+                b.addWorkloads(pw);
+            }
+        });
+        List<Long> pids = targets.stream().flatMap(t -> t.pids().stream()).toList();
+        try {
+            networkLock.lock(table, TcpSockets.heldBy(pids));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot lock the workloads' TCP connections: " + e.getMessage(), e);
+        }
+        for (Workloads.Target t : targets) {
+            workloads.freeze(t.cgroupDir(), FREEZE_TIMEOUT);
+        }
+        long parked = clock.millis();
+        return edit(record, b -> b.putMarks(StopReports.PARKED, parked));
+    }
+
+    private UpgradeRecord dump(UpgradeRecord record, UpgradeSpec spec) {
+        record = step(record, new UpgradeState.Dumping(), "checkpointing with CRIU into the snapshot store", b -> {});
+        long dumpMillis = 0;
+        long persistMillis = 0;
+        long imageBytes = 0;
+        long storedBytes = 0;
+        List<String> snapshotIds = new ArrayList<>();
+        for (ParkedWorkload w : record.getWorkloadsList()) {
+            DumpRequest request = DumpRequest.newBuilder()
+                    .setPid((int) w.getRootPid())
+                    .setSnapshotId(w.getSnapshotId())
+                    .setLeaveRunning(true)
+                    .setFreezeCgroup(w.getCgroupDir())
+                    .setExternalNetworkLock(true)
+                    .setTcp(spec.getTcpEstablished() ? TcpMode.TCP_MODE_ESTABLISHED : TcpMode.TCP_MODE_REFUSE)
+                    .putLabels("upgrade", id(record))
+                    .putLabels("workload", w.getName())
+                    .putLabels("kernel", HostInfo.kernelRelease())
+                    .build();
+            Iterator<DumpProgress> progress = criu.withDeadlineAfter(30, TimeUnit.MINUTES).dump(request);
+            DumpProgress last = null;
+            while (progress.hasNext()) {
+                last = progress.next();
+                publishProgress(record, "dump " + w.getName() + ": " + last.getPhase(), last.getBytesDone(), last.getBytesTotal());
+            }
+            if (last == null || !last.hasSnapshot()) {
+                throw new IllegalStateException("the criu-adapter ended the dump of " + w.getName() + " without a snapshot");
+            }
+            dumpMillis += last.getCriuMillis();
+            persistMillis += last.getPersistMillis();
+            imageBytes += last.getSnapshot().getImageBytes();
+            storedBytes += last.getSnapshot().getStoredBytes();
+            snapshotIds.add(last.getSnapshot().getId());
+        }
+        long dumpTotal = dumpMillis;
+        long persistTotal = persistMillis;
+        long images = imageBytes;
+        long stored = storedBytes;
+        return step(record, new UpgradeState.Persisted(), "snapshots committed: " + String.join(", ", snapshotIds), b -> {
+            b.getEventBuilder().getUpgradeBuilder().clearSnapshotIds().addAllSnapshotIds(snapshotIds);
+            b.putMarks(StopReports.DUMP_MILLIS, dumpTotal)
+                    .putMarks(StopReports.PERSIST_MILLIS, persistTotal)
+                    .putMarks(StopReports.IMAGE_BYTES, images)
+                    .putMarks(StopReports.STORED_BYTES, stored);
+        });
+    }
+
+    /** Before the switch makes the snapshot the only copy, read it back once. */
+    private void verifySnapshots(UpgradeRecord record) {
+        for (ParkedWorkload w : record.getWorkloadsList()) {
+            VerifySnapshotResponse r = criu.withDeadlineAfter(10, TimeUnit.MINUTES)
+                    .verifySnapshot(VerifySnapshotRequest.newBuilder().setSnapshotId(w.getSnapshotId()).build());
+            if (!r.getOk()) {
+                throw new UpgradeException.DataLoss("snapshot " + w.getSnapshotId() + " of " + w.getName()
+                        + " failed verification: " + String.join("; ", r.getProblemsList()), null);
+            }
+        }
+    }
+
+    /**
+     * Ends an upgrade before the switch: the old trees are the truth. Thaw them, lift the network
+     * lock, drop the snapshots this upgrade wrote, unload the kernel. Each undo step is attempted
+     * even when an earlier one fails; the workloads' thaw comes first.
+     */
+    void abortBeforeSwitch(UpgradeRecord record, String reason, KernelSwitch kernelSwitch) {
+        List<String> problems = new ArrayList<>();
+        for (ParkedWorkload w : record.getWorkloadsList()) {
+            attempt(problems, "thaw " + w.getCgroupDir(), () -> workloads.thaw(Path.of(w.getCgroupDir())));
+        }
+        attempt(problems, "unlock the network", () -> unlockNetwork(record));
+        for (ParkedWorkload w : record.getWorkloadsList()) {
+            attempt(problems, "delete snapshot " + w.getSnapshotId(), () -> deleteSnapshot(w.getSnapshotId()));
+        }
+        if (kernelSwitch != null) {
+            attempt(problems, "unload the kernel", kernelSwitch::cancel);
+        }
+        String full = problems.isEmpty() ? reason : reason + " (while aborting: " + String.join("; ", problems) + ")";
+        step(record, new UpgradeState.Aborted(full), "aborted, workloads running on the old kernel: " + full, b -> {});
+    }
+
+    void unlockNetwork(UpgradeRecord record) {
+        try {
+            networkLock.unlock(record.getNetworkLockTable());
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    private void deleteSnapshot(String snapshotId) {
+        try {
+            criu.withDeadlineAfter(60, TimeUnit.SECONDS).deleteSnapshot(DeleteSnapshotRequest.newBuilder().setSnapshotId(snapshotId).build());
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() != io.grpc.Status.Code.NOT_FOUND) {
+                throw e;
+            }
+        }
+    }
+
+    // ---- used by Resumption ----
+
+    Workloads workloads() {
+        return workloads;
+    }
+
+    int restore(UpgradeRecord record, ParkedWorkload w) {
+        RestoreRequest request = RestoreRequest.newBuilder()
+                .setSnapshotId(w.getSnapshotId())
+                .setTcp(spec(record).getTcpEstablished() ? TcpMode.TCP_MODE_ESTABLISHED : TcpMode.TCP_MODE_REFUSE)
+                .build();
+        Iterator<RestoreProgress> progress = criu.withDeadlineAfter(30, TimeUnit.MINUTES).restore(request);
+        RestoreProgress last = null;
+        while (progress.hasNext()) {
+            last = progress.next();
+            publishProgress(record, "restore " + w.getName() + ": " + last.getPhase(), last.getBytesDone(), last.getBytesTotal());
+        }
+        if (last == null || last.getPid() <= 0) {
+            throw new IllegalStateException("the criu-adapter ended the restore of " + w.getName() + " without a pid");
+        }
+        return last.getPid();
+    }
+
+    Clock clock() {
+        return clock;
+    }
+
+    KernelSwitch switchFor(UpgradeRecord record) {
+        return switches.forUpgrade(record);
+    }
+
+    UpgradeRecord step(UpgradeRecord record, UpgradeState next, String message, Consumer<UpgradeRecord.Builder> edit) {
+        UpgradeRecord written = journal.transition(record, next, message, edit);
+        publish(written);
+        crash.reached(next);
+        return written;
+    }
+
+    /** Changes the record without a new state: journaled (synced) under the current state. */
+    UpgradeRecord edit(UpgradeRecord record, Consumer<UpgradeRecord.Builder> edit) {
+        return journal.transition(record, state(record), record.getEvent().getMessage(), edit);
+    }
+
+    private void publish(UpgradeRecord record) {
+        hub.publish(record.getEvent());
+    }
+
+    private void publishProgress(UpgradeRecord record, String message, long done, long total) {
+        hub.publish(record.getEvent().toBuilder()
+                .setAtMillis(clock.millis())
+                .setMessage(message)
+                .setBytesDone(done)
+                .setBytesTotal(total)
+                .build());
+    }
+
+    private void checkCancelled() {
+        String reason = cancelRequested;
+        if (reason != null) {
+            cancelRequested = null;
+            throw new Cancelled(reason);
+        }
+    }
+
+    static UpgradeSpec spec(UpgradeRecord record) {
+        return record.getEvent().getUpgrade().getSpec();
+    }
+
+    static String id(UpgradeRecord record) {
+        return record.getEvent().getUpgradeId();
+    }
+
+    static UpgradeState state(UpgradeRecord record) {
+        return UpgradeState.fromProto(record.getEvent().getState(), record.getEvent().getUpgrade().getReason());
+    }
+
+    static SwitchPlan switchPlan(UpgradeSpec spec) {
+        var t = spec.getTarget();
+        return new SwitchPlan(
+                t.getKernelPath().isEmpty() ? null : Path.of(t.getKernelPath()),
+                t.getInitrdPath().isEmpty() ? null : Path.of(t.getInitrdPath()),
+                t.getCmdline());
+    }
+
+    private static String failedChecks(UpgradePlan plan) {
+        return String.join("; ", plan.getChecksList().stream()
+                .filter(c -> !c.getOk())
+                .map(c -> c.getName() + ": " + c.getDetail())
+                .toList());
+    }
+
+    static String message(Throwable e) {
+        if (e instanceof StatusRuntimeException s) {
+            return s.getStatus().getCode() + ": " + s.getStatus().getDescription();
+        }
+        return e.getMessage() == null ? e.toString() : e.getMessage();
+    }
+
+    interface Action {
+        void run() throws Exception;
+    }
+
+    static void attempt(List<String> problems, String what, Action action) {
+        try {
+            action.run();
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, "could not " + what, e);
+            problems.add("could not " + what + ": " + message(e));
+        }
+    }
+
+    private static final class Cancelled extends RuntimeException {
+        Cancelled(String message) {
+            super(message);
+        }
+    }
+}
