@@ -90,6 +90,10 @@ public final class KexecSwitch implements KernelSwitch {
         Objects.requireNonNull(plan, "plan");
         staged = null;
         KernelImage kernel;
+        if (plan.keepsRunningKernel()) {
+            throw new SwitchException(SwitchException.Reason.INVALID_PLAN,
+                    "kexec needs a kernel image to load: the plan names none");
+        }
         try {
             kernel = KernelImage.inspect(plan.kernel());
         } catch (KernelImageException e) {

@@ -77,14 +77,21 @@ public final class RestartSwitch implements KernelSwitch {
         List<Long> pids = List.copyOf(pidsToEnd.get());
         refuseProtected(pids);
         List<ProcessHandle> ended = new ArrayList<>();
-        for (long pid : pids) {
-            // ProcessHandle checks the process's start time, so a pid reused since cannot be hit.
-            ProcessHandle.of(pid).ifPresent(process -> {
-                process.destroyForcibly();
-                ended.add(process);
-            });
+        // Silence their TCP sockets first: the snapshot is restored on this same kernel, and a
+        // socket ending normally would tell its peer and linger on the addresses restore needs.
+        try (QuietSockets quiet = QuietSockets.silence(pids)) {
+            for (long pid : pids) {
+                // ProcessHandle checks the process's start time, so a pid reused since cannot be hit.
+                ProcessHandle.of(pid).ifPresent(process -> {
+                    process.destroyForcibly();
+                    ended.add(process);
+                });
+            }
+            awaitGone(ended);
+        } catch (java.io.IOException e) {
+            throw new SwitchException(SwitchException.Reason.FAILED,
+                    "cannot silence the dumped trees' TCP sockets before ending them: " + e.getMessage());
         }
-        awaitGone(ended);
         prepared = false;
         restarter.restart();
     }

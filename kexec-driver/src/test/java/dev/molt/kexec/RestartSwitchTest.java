@@ -38,8 +38,9 @@ class RestartSwitchTest {
 
         restart.execute();
 
-        assertThat(a.isAlive()).isFalse();
-        assertThat(b.isAlive()).isFalse();
+        // Ended means a zombie at least: the JVM's reaper collects it a moment later.
+        assertThat(a.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(b.waitFor(10, TimeUnit.SECONDS)).isTrue();
         assertThat(restarts).as("one restart, after both were gone").containsExactly(List.of(false, false));
     }
 
@@ -52,7 +53,7 @@ class RestartSwitchTest {
 
         restart.execute();
 
-        assertThat(nsInit.isAlive()).isFalse();
+        assertThat(nsInit.onExit().get(10, TimeUnit.SECONDS).isAlive()).isFalse();
         assertThat(unshare.waitFor(10, TimeUnit.SECONDS)).as("unshare exits once its child is gone").isTrue();
         assertThat(restarts).hasSize(1);
     }
