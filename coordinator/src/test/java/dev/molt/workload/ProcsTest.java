@@ -27,6 +27,13 @@ class ProcsTest {
     @Test
     void readsAProcesssStatus() throws Exception {
         Process sleeper = test.start(test.child("app"), "sleep", "1000");
+        TestCgroup.await("sleep to sleep", () -> {
+            try {
+                return procs.status(sleeper.pid()).orElseThrow().state() == 'S';
+            } catch (WorkloadException e) {
+                return false;
+            }
+        });
 
         ProcStatus status = procs.status(sleeper.pid()).orElseThrow();
 

@@ -55,7 +55,8 @@ final class TestCgroup implements AutoCloseable {
 
     /**
      * Starts {@code command} inside {@code cgroupDir}: a shell moves itself there, then execs the
-     * command, so everything it forks starts inside too. Returns once the process is there.
+     * command, so everything it forks starts inside too. Returns once the process is there and
+     * runs the command.
      */
     Process start(Path cgroupDir, String... command) throws Exception {
         List<String> argv = new ArrayList<>(List.of("sh", "-c", "echo $$ > \"$0/cgroup.procs\" && exec \"$@\"",
@@ -64,9 +65,13 @@ final class TestCgroup implements AutoCloseable {
         Process process = new ProcessBuilder(argv).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         started.add(process);
-        await("pid " + process.pid() + " in " + cgroupDir, () -> {
+        // The kernel names a process after the file it executed, cut to 15 characters (comm).
+        String comm = Path.of(command[0]).getFileName().toString();
+        String expected = comm.substring(0, Math.min(15, comm.length()));
+        await("pid " + process.pid() + " to run " + command[0] + " in " + cgroupDir, () -> {
             try {
-                return cgroup2.cgroupOf(process.pid()).equals(cgroupDir);
+                return cgroup2.cgroupOf(process.pid()).equals(cgroupDir)
+                        && procs.status(process.pid()).map(s -> s.name().equals(expected)).orElse(false);
             } catch (WorkloadException e) {
                 return false;
             }
