@@ -1,6 +1,7 @@
 package dev.molt.kexec;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,6 +57,20 @@ public final class RunningKernel {
         return withoutBootImage(read(cmdline, "the running kernel's command line"));
     }
 
+    /**
+     * Reads a small procfs or sysfs file with one large read. Not Files.readString: on a file that
+     * reports size 0 it starts with a 1-byte read, and a procfs integer sysctl (kexec_load_disabled)
+     * answers only a read at offset 0, so the rest of the value would be lost.
+     */
+    static String readProcFile(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return new String(in.readNBytes(MAX_PROC_FILE), StandardCharsets.UTF_8).strip();
+        }
+    }
+
+    /** Larger than any file read here: /proc/cmdline is at most COMMAND_LINE_SIZE (2048 on x86). */
+    private static final int MAX_PROC_FILE = 64 * 1024;
+
     static String withoutBootImage(String cmdline) {
         return Arrays.stream(cmdline.strip().split("\\s+"))
                 .filter(word -> !word.isEmpty() && !word.startsWith("BOOT_IMAGE="))
@@ -64,7 +79,7 @@ public final class RunningKernel {
 
     private static String read(Path file, String what) throws SwitchException {
         try {
-            return Files.readString(file, StandardCharsets.UTF_8).strip();
+            return readProcFile(file);
         } catch (IOException e) {
             throw new SwitchException(SwitchException.Reason.FAILED,
                     "cannot read " + what + " from " + file + ": " + e, e);
