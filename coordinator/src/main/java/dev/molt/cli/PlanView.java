@@ -1,0 +1,45 @@
+package dev.molt.cli;
+
+import dev.molt.api.v1.Check;
+import dev.molt.api.v1.UpgradePlan;
+import java.io.PrintWriter;
+import java.util.stream.Collectors;
+
+/** An upgrade plan in the text output: its steps, then every preflight check and its verdict. */
+final class PlanView {
+  private PlanView() {}
+
+  static void print(UpgradePlan plan, PrintWriter out) {
+    out.println("Steps:");
+    for (int i = 0; i < plan.getStepsCount(); i++) {
+      out.printf("  %2d. %s%n", i + 1, plan.getSteps(i));
+    }
+    out.println();
+    out.println("Preflight checks:");
+    var table = new TextTable("  RESULT", "CHECK", "DETAIL");
+    for (Check check : plan.getChecksList()) {
+      table.row("  " + (check.getOk() ? "ok" : "FAIL"), check.getName(), Formats.orDash(check.getDetail()));
+    }
+    if (table.isEmpty()) {
+      out.println("  (the daemon ran none)");
+    } else {
+      table.print(out);
+    }
+    out.println();
+    out.println(
+        "Process trees to park: "
+            + (plan.getRootPidsList().isEmpty()
+                ? "-"
+                : plan.getRootPidsList().stream().map(String::valueOf).collect(Collectors.joining(", "))));
+    out.println(
+        "Estimated images: " + Formats.bytes(plan.getEstimatedImageBytes()) + ", store free: "
+            + Formats.bytes(plan.getStoreFreeBytes()));
+    out.println();
+    long failed = plan.getChecksList().stream().filter(check -> !check.getOk()).count();
+    out.println(
+        plan.getOk()
+            ? "Preflight passed: the upgrade can run."
+            : "Preflight FAILED (" + failed + " check(s)): nothing was changed; fix the above and"
+                + " plan again.");
+  }
+}

@@ -1,0 +1,141 @@
+package dev.molt.cli;
+
+import dev.molt.api.v1.PlanRequest;
+import dev.molt.api.v1.StartUpgradeRequest;
+import dev.molt.api.v1.Upgrade;
+import dev.molt.api.v1.UpgradeSpec;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.time.Duration;
+import java.util.UUID;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+
+/** {@code molt upgrade}: moves the workloads onto a new kernel and reports their stop. */
+@Command(
+    name = "upgrade",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Upgrades this host's kernel under the protected workloads: parks them, checkpoints them"
+          + " into the snapshot store, switches kernels, restores and unparks them. Then prints"
+          + " the stop report: how long each phase kept the workloads stopped.",
+      "",
+      "It follows the upgrade to its end, through the daemon restarting (the restart switch) or"
+          + " the host rebooting into the new kernel (kexec; reachable only with --connect):"
+          + " it reconnects and resumes from the last event it saw. Ctrl-C stops following,"
+          + " not the upgrade: `molt upgrades watch ID` follows it again, `molt upgrades cancel"
+          + " ID` stops it before the switch.",
+      "",
+      "The request id makes a retry safe: the daemon starts one upgrade per id, and a repeated"
+          + " request attaches to it."
+    },
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  molt upgrade --workload unit:redis-server.service \\",
+      "      --kernel /boot/vmlinuz-6.1.0-56-amd64 \\",
+      "      --initrd /boot/initrd.img-6.1.0-56-amd64",
+      "  molt upgrade --workload cgroup:molt-demo/counter --switch restart",
+      "  molt upgrade --workload pid:4242 --switch restart --dry-run",
+      "  id=$(molt upgrade --workload pid:4242 --switch restart --detach)"
+    })
+final class UpgradeCommand extends DaemonCommand {
+  /** The API's limit on request ids. */
+  static final int MAX_REQUEST_ID_LENGTH = 128;
+
+  @Mixin UpgradeSpecOptions upgrade;
+
+  @Option(
+      names = "--dry-run",
+      description = "Only plan: show the steps and run the preflight checks, change nothing."
+          + " Exits 0 or 3 as `molt plan` does.")
+  boolean dryRun;
+
+  @Option(
+      names = "--request-id",
+      paramLabel = "ID",
+      description = "Idempotency key, at most 128 characters (default: a random UUID)."
+          + " Repeat a request with the same id to attach to the upgrade it started.")
+  String requestId;
+
+  @Option(
+      names = "--detach",
+      description = "Start the upgrade, print its id and return without following it.")
+  boolean detach;
+
+  @Option(
+      names = "--reconnect-timeout",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      defaultValue = UpgradeFollower.DEFAULT_RECONNECT_TIMEOUT,
+      description = "How long to keep reconnecting when the daemon is gone mid-upgrade"
+          + " (default: ${DEFAULT-VALUE}).")
+  Duration reconnectTimeout;
+
+  @Override
+  int run(DaemonConnection daemon) throws InterruptedException {
+    if (dryRun && detach) {
+      throw new ParameterException(
+          spec.commandLine(), "--dry-run and --detach do not go together: a plan starts nothing");
+    }
+    UpgradeSpec upgradeSpec = upgrade.toSpec(spec, daemon.endpoint());
+    if (dryRun) {
+      var plan = daemon.upgrades().plan(PlanRequest.newBuilder().setSpec(upgradeSpec).build());
+      return PlanCommand.show(plan, this);
+    }
+    String id = requestId();
+    Upgrade started = start(daemon, id, upgradeSpec);
+    if (detach) {
+      if (json()) {
+        printJson(started);
+      } else {
+        out().println(started.getId());
+        err().println("Upgrade " + started.getId() + " is " + started.getState()
+            + "; follow it with `molt upgrades watch " + started.getId() + "`.");
+      }
+      return ExitCodes.OK;
+    }
+    if (!json()) {
+      err().println("Upgrade " + started.getId() + " started (request id " + id
+          + "). Ctrl-C stops following it, not the upgrade.");
+    }
+    return UpgradeFollower.follow(this, daemon, started.getId(), reconnectTimeout);
+  }
+
+  private String requestId() {
+    if (requestId == null) {
+      return UUID.randomUUID().toString();
+    }
+    if (requestId.isBlank() || requestId.length() > MAX_REQUEST_ID_LENGTH) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--request-id must be 1 to " + MAX_REQUEST_ID_LENGTH + " characters, was "
+              + requestId.length());
+    }
+    return requestId;
+  }
+
+  /**
+   * StartUpgrade. When the answer is lost (unreachable, or no answer in time) the upgrade may have
+   * started all the same: the message says how to retry without starting a second one.
+   */
+  private Upgrade start(DaemonConnection daemon, String id, UpgradeSpec upgradeSpec) {
+    try {
+      return daemon
+          .upgrades()
+          .startUpgrade(StartUpgradeRequest.newBuilder().setRequestId(id).setSpec(upgradeSpec).build());
+    } catch (StatusRuntimeException e) {
+      Status.Code code = e.getStatus().getCode();
+      if (UpgradeWatcher.daemonWentAway(e.getStatus()) || code == Status.Code.DEADLINE_EXCEEDED) {
+        throw new CliFailure(
+            ExitCodes.forStatus(code),
+            Failures.describe(e.getStatus(), daemon.endpoint())
+                + ". To retry without starting a second upgrade, repeat the command with"
+                + " --request-id " + id,
+            e);
+      }
+      throw e;
+    }
+  }
+}
