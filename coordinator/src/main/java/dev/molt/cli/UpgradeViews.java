@@ -7,6 +7,7 @@ import dev.molt.api.v1.UpgradeState;
 import dev.molt.api.v1.Workload;
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Collectors;
 
 /** How upgrades read in the text output: a table row each, a full view, the stop report. */
@@ -64,15 +65,21 @@ final class UpgradeViews {
     }
   }
 
-  /** Each phase of the stop with its duration, then the total: the workloads' downtime. */
+  /**
+   * Each phase of the stop in exact milliseconds, then the total: the workloads' downtime. The total
+   * is the daemon's (parking to unparking), not the sum of the phases.
+   */
   static void stopReport(StopReport report, PrintWriter out) {
     out.println("Stop report (workloads parked to unparked):");
-    var table = new TextTable("  PHASE", "TIME");
+    int width = "total stop".length();
     for (StopReport.Phase phase : report.getPhasesList()) {
-      table.row("  " + phase.getName(), Formats.millis(phase.getMillis()));
+      width = Math.max(width, phase.getName().length());
     }
-    table.row("  total stop", Formats.millis(report.getTotalStopMillis()));
-    table.print(out);
+    String row = "  %-" + width + "s %,9d ms%n";
+    for (StopReport.Phase phase : report.getPhasesList()) {
+      out.printf(Locale.ROOT, row, phase.getName(), phase.getMillis());
+    }
+    out.printf(Locale.ROOT, row, "total stop", report.getTotalStopMillis());
     out.println(
         "Images: " + Formats.bytes(report.getImageBytes()) + ", stored: "
             + Formats.bytes(report.getStoredBytes()));

@@ -103,7 +103,7 @@ class UnixSocketTransportTest {
             "--switch", "restart");
 
     assertThat(run.exitCode()).as(run.toString()).isZero();
-    assertThat(run.out()).containsPattern("total stop +4\\.41 s");
+    assertThat(run.out()).containsPattern("total stop +4,410 ms");
     assertThat(upgrades.watches())
         .extracting(WatchUpgradeRequest::getAfterSequence)
         .containsExactly(0L, 7L);

@@ -41,10 +41,10 @@ class UpgradeCommandTest {
         .contains("Stop report (workloads parked to unparked):")
         .containsPattern("park +12 ms")
         .containsPattern("dump +510 ms")
-        .containsPattern("switch +2\\.48 s")
+        .containsPattern("switch +2,480 ms")
         .containsPattern("coordinator-start +640 ms")
         .containsPattern("unpark +3 ms")
-        .containsPattern("total stop +4\\.41 s")
+        .containsPattern("total stop +4,410 ms")
         .contains("Images: 57.0 MiB, stored: 31.0 MiB");
     assertThat(cli.upgrades.watches())
         .containsExactly(
@@ -140,7 +140,7 @@ class UpgradeCommandTest {
         .contains("upgrade")
         .contains("9/9 phases")
         .contains("warning: snapshot holds an open file on tmpfs");
-    assertThat(run.out()).containsPattern("total stop +4\\.41 s");
+    assertThat(run.out()).containsPattern("total stop +4,410 ms");
   }
 
   @Test
@@ -222,7 +222,7 @@ class UpgradeCommandTest {
 
     assertThat(run.exitCode()).isZero();
     assertThat(cli.upgrades.last(GetUpgradeRequest.class).getUpgradeId()).isEqualTo(ID);
-    assertThat(run.out()).containsPattern("total stop +4\\.41 s");
+    assertThat(run.out()).containsPattern("total stop +4,410 ms");
   }
 
   @Test

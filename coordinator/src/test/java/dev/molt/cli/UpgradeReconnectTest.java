@@ -40,7 +40,7 @@ class UpgradeReconnectTest {
     CliRun run = cli.run(UPGRADE);
 
     assertThat(run.exitCode()).as(run.toString()).isZero();
-    assertThat(run.out()).containsPattern("total stop +4\\.41 s");
+    assertThat(run.out()).containsPattern("total stop +4,410 ms");
     assertThat(cli.upgrades.watches())
         .extracting(WatchUpgradeRequest::getAfterSequence)
         .containsExactly(0L, 4L);

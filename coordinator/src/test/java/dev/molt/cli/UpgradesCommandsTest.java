@@ -60,7 +60,7 @@ class UpgradesCommandsTest {
         .containsPattern("switch +restart")
         .containsPattern("workloads +cgroup:molt-demo/counter")
         .containsPattern("snapshots +snap-" + ID)
-        .containsPattern("total stop +4\\.41 s");
+        .containsPattern("total stop +4,410 ms");
   }
 
   @Test
