@@ -1,0 +1,45 @@
+# Shared by the guest scripts: where the cache is, logging, locking, hashing inputs.
+# Sourced, never run. Everything large lives under $MOLT_CACHE (default ~/.cache/molt), never in
+# the git clone, keyed by version or by a hash of the inputs that built it.
+
+GUEST_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CACHE=${MOLT_CACHE:-$HOME/.cache/molt}
+KERNELS="$CACHE/kernels"          # kernels/RELEASE/{boot/vmlinuz-RELEASE,boot/config-RELEASE,lib/modules/RELEASE}
+GCACHE="$CACHE/guest"             # rootfs, initramfs, jre, images, runs
+# shellcheck source=../versions.env
+. "$GUEST_DIR/versions.env"
+
+log() { printf '%s %s\n' "[$(date +%H:%M:%S)] ${0##*/}:" "$*" >&2; }
+die() { printf '%s: error: %s\n' "${0##*/}" "$*" >&2; exit 1; }
+
+# Runs "$@" holding an exclusive lock named $1 (a file under the cache), so two scripts (or two
+# engineers) building the same cached thing wait for each other instead of racing.
+with_lock() {
+  local name=$1; shift
+  mkdir -p "$CACHE/locks"
+  (
+    flock -w 1800 9 || die "timed out waiting for lock $name"
+    "$@"
+  ) 9>"$CACHE/locks/$name.lock"
+}
+
+# Prints a short hash of its arguments and the named files' contents: the cache key of a step.
+inputs_hash() {
+  local f
+  {
+    for f in "$@"; do
+      if [ -f "$f" ]; then printf 'file %s\n' "${f##*/}"; cat "$f"; else printf 'arg %s\n' "$f"; fi
+    done
+  } | sha256sum | cut -c1-16
+}
+
+# Seconds since the epoch with milliseconds, for timing steps.
+now() { date +%s.%3N; }
+elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+
+# True when a Debian package name resolves to a candidate version in the machine's apt lists.
+apt_resolves() {
+  local cand
+  cand=$(apt-cache policy "$1" 2>/dev/null | awk '/Candidate:/ { print $2 }')
+  [ -n "$cand" ] && [ "$cand" != "(none)" ]
+}
