@@ -43,3 +43,30 @@ apt_resolves() {
   cand=$(apt-cache policy "$1" 2>/dev/null | awk '/Candidate:/ { print $2 }')
   [ -n "$cand" ] && [ "$cand" != "(none)" ]
 }
+
+# Removes a build tree that a chroot step may have left with mounts inside (proc, sys, dev):
+# unmounts them first, then removes without crossing into any other file system.
+umount_under() {
+  local dir m
+  dir=$(realpath "$1")
+  while read -r m; do
+    umount -l "$m" 2>/dev/null || true
+  done < <(awk -v d="$dir" '$2 == d || index($2, d "/") == 1 { print $2 }' /proc/mounts | sort -r)
+}
+safe_rm_tree() {
+  [ -e "$1" ] || return 0
+  umount_under "$1"
+  rm -rf --one-file-system "$1"
+}
+
+# A running guest lives in a run directory: $MOLT_CACHE/guest/runs/NAME (NAME default "default"):
+#   run.env (ports, pids, kernel), root.ext4 (its own copy of the image), console.log (the serial
+#   console, each line prefixed with the host's epoch time), qemu.log, monitor.sock, console.sock.
+run_dir_of() { echo "$GCACHE/runs/${1:-default}"; }
+
+# True while the QEMU of a run directory is alive.
+run_alive() {
+  local pid
+  pid=$(cat "$1/qemu.pid" 2>/dev/null) || return 1
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && grep -q qemu "/proc/$pid/cmdline" 2>/dev/null
+}
