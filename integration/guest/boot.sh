@@ -13,7 +13,7 @@
 # Then: integration/guest/gx [--name NAME] -- CMD   runs CMD in the guest;
 #       integration/guest/stop.sh [--name NAME]     powers it off and removes its disk copy.
 # run.env in the run directory holds HOST_PORT_<guest port>=<host port> for every forward,
-# QEMU_PID, the kernel, and BOOT_S (QEMU start -> agent answering, host clock).
+# QEMU_PID, the kernel, and BOOT_S (QEMU start -> the agent-ready event on the console, host clock).
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 . "$GUEST_DIR/rootfs/etc/molt/guest.env"
@@ -92,14 +92,10 @@ qemu-system-x86_64 -name "molt-guest-$name" -accel tcg -m 2048 -smp 1 \
 echo "QEMU_PID=$(cat "$RUN/qemu.pid")" >> "$RUN/run.env"
 echo "QEMU_START=$t0" >> "$RUN/run.env"
 
-# Ready when the agent answers (rc's last step); give up when QEMU dies or after BOOT_TIMEOUT.
-deadline=$(( $(date +%s) + ${MOLT_BOOT_TIMEOUT:-180} ))
-until python3 "$GUEST_DIR/lib/agent_client.py" --port "${host_ports[0]}" --connect-timeout 2 --io-timeout 2 --timeout 10 -- true 2>/dev/null; do
-  run_alive "$RUN" || { tail -30 "$RUN/console.log" >&2; die "QEMU exited during boot (console above, $RUN/console.log)"; }
-  [ "$(date +%s)" -lt "$deadline" ] || { tail -30 "$RUN/console.log" >&2; die "guest agent did not answer within ${MOLT_BOOT_TIMEOUT:-180} s (console above)"; }
-  sleep 0.2
-done
-boot_s=$(elapsed "$t0")
+# Ready when the agent answers (rc's last step).
+wait_agent "$RUN" "${MOLT_BOOT_TIMEOUT:-180}" 0
+ready=$(awk '/MOLT-EVENT agent-ready / { print $1; exit }' "$RUN/console.log")
+boot_s=$(awk -v a="$t0" -v b="$ready" 'BEGIN { printf "%.1f", b - a }')
 echo "BOOT_S=$boot_s" >> "$RUN/run.env"
-log "guest '$name' up on $kernel in $boot_s s (QEMU start -> agent answering); agent on 127.0.0.1:${host_ports[0]}"
+log "guest '$name' up on $kernel in $boot_s s (QEMU start -> agent ready); agent on 127.0.0.1:${host_ports[0]}"
 echo "$RUN"

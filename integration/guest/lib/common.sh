@@ -70,3 +70,33 @@ run_alive() {
   pid=$(cat "$1/qemu.pid" 2>/dev/null) || return 1
   [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && grep -q qemu "/proc/$pid/cmdline" 2>/dev/null
 }
+
+# Waits until the agent of run directory $1 answers, for at most $2 seconds; fails early when that
+# QEMU dies. With $3 (a console.log line number) it first waits for the agent-ready event after
+# that line: QEMU's user network accepts the host's connection even before the guest listens, so
+# polling alone would hang on a half-open connection (each try has a short answer timeout too).
+wait_agent() {
+  local run=$1 deadline port
+  deadline=$(( $(date +%s) + $2 ))
+  [ -z "${3:-}" ] || wait_event "$run" "$3" agent-ready "$2" >/dev/null
+  port=$(sed -n 's/^AGENT_HOST_PORT=//p' "$run/run.env")
+  until python3 "$GUEST_DIR/lib/agent_client.py" --port "$port" --connect-timeout 2 --io-timeout 2 --timeout 10 -- true 2>/dev/null; do
+    run_alive "$run" || { tail -30 "$run/console.log" >&2; die "QEMU exited (console above, $run/console.log)"; }
+    [ "$(date +%s)" -lt "$deadline" ] || { tail -30 "$run/console.log" >&2; die "guest agent did not answer within $2 s (console above)"; }
+    sleep 0.2
+  done
+}
+
+# Waits until console.log of run $1 has, after line $2, a MOLT-EVENT named in $3 (a regex such as
+# 'restore-done|restore-failed'), for at most $4 seconds; prints the event's name.
+wait_event() {
+  local run=$1 from=$2 re=$3 deadline hit
+  deadline=$(( $(date +%s) + $4 ))
+  while :; do
+    hit=$(tail -n +"$((from + 1))" "$run/console.log" | grep -oE "MOLT-EVENT ($re) " | head -1 | awk '{ print $2 }')
+    [ -z "$hit" ] || { echo "$hit"; return 0; }
+    run_alive "$run" || { tail -30 "$run/console.log" >&2; die "QEMU exited while waiting for $re"; }
+    [ "$(date +%s)" -lt "$deadline" ] || { tail -30 "$run/console.log" >&2; die "no $re on the console within $4 s (console above)"; }
+    sleep 0.1
+  done
+}
