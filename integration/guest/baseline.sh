@@ -79,11 +79,19 @@ kexec_load_s=$("${GX[@]}" -- "s=\$(cut -d' ' -f1 /proc/uptime);
 [ "$("${GX[@]}" -- 'cat /sys/kernel/kexec_loaded')" = 1 ] || die "kexec -l did not load $NEW_KERNEL"
 sleep 1
 
+# The host's 2 cores are shared: QEMU's share of a core during the stop says how far contention
+# inflated the numbers (TCG runs the vCPU in one thread: ~1.0 means it was not starved).
+qemu_pid=$(cat "$RUN/qemu.pid")
+qemu_cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$qemu_pid/stat"; }
+boot_cpu_share=$(awk -v c="$(qemu_cpu_s)" -v a="$(sed -n 's/^QEMU_START=//p' "$RUN/run.env")" -v b="$(now)" 'BEGIN { printf "%.2f", c / (b - a) }')
+load_before=$(cut -d' ' -f1 /proc/loadavg)
 from_line=$(wc -l < "$RUN/console.log")
 log "stop: criu dump, kexec -e (server pid $root_pid)"
+cpu0=$(qemu_cpu_s) t0=$(now)
 "${GX[@]}" -- "setsid -f $BASE/stop.sh $root_pid $DATA/images </dev/null >/var/log/molt-baseline/stop.log 2>&1"
 result=$(wait_event "$RUN" "$from_line" 'restore-done|restore-failed|dump-failed|kexec-failed|stop-refused' 180)
 [ "$result" = restore-done ] || die "the stop ended in $result: see $RUN/console.log"
+stop_cpu_share=$(awk -v c0="$cpu0" -v c1="$(qemu_cpu_s)" -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.2f", (c1 - c0) / (b - a) }')
 wait_agent "$RUN" 120 "$from_line"
 log "restored on the new kernel; waiting for the client's answers from it"
 wait_answers "$NEW_KERNEL" 20 60
@@ -96,8 +104,8 @@ pids_alive_after=$("${GX[@]}" -- "for p in $pids_before; do [ -d /proc/\$p ] && 
 "${GX[@]}" -- "cat $DATA/counter.log" > "$RUN/counter.log"
 images_kb=$("${GX[@]}" -- "du -sk $DATA/images | cut -f1")
 
-extra=$(printf '{"build_s": %s, "boot_s": %s, "kexec_load_s": %s, "images_kb": %s, "whole_run_s": %s, "run_dir": "%s"}' \
-  "$build_s" "$boot_s" "$kexec_load_s" "$images_kb" "$(elapsed "$t_all")" "$RUN")
+extra=$(printf '{"build_s": %s, "boot_s": %s, "kexec_load_s": %s, "images_kb": %s, "whole_run_s": %s, "host_load_before_stop": %s, "qemu_cpu_share_before_stop": %s, "qemu_cpu_share_stop": %s, "run_dir": "%s"}' \
+  "$build_s" "$boot_s" "$kexec_load_s" "$images_kb" "$(elapsed "$t_all")" "$load_before" "$boot_cpu_share" "$stop_cpu_share" "$RUN")
 set +e
 python3 "$GUEST_DIR/lib/baseline_report.py" --console "$RUN/console.log" --from-line "$from_line" \
   --samples "$samples" --counter "$RUN/counter.log" --old "$OLD_KERNEL" --new "$NEW_KERNEL" \

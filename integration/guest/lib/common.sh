@@ -93,7 +93,7 @@ wait_event() {
   local run=$1 from=$2 re=$3 deadline hit
   deadline=$(( $(date +%s) + $4 ))
   while :; do
-    hit=$(tail -n +"$((from + 1))" "$run/console.log" | grep -oE "MOLT-EVENT ($re) " | head -1 | awk '{ print $2 }')
+    hit=$(tail -n +"$((from + 1))" "$run/console.log" | grep -oE "MOLT-EVENT ($re) " | head -1 | awk '{ print $2 }' || true)
     [ -z "$hit" ] || { echo "$hit"; return 0; }
     run_alive "$run" || { tail -30 "$run/console.log" >&2; die "QEMU exited while waiting for $re"; }
     [ "$(date +%s)" -lt "$deadline" ] || { tail -30 "$run/console.log" >&2; die "no $re on the console within $4 s (console above)"; }
