@@ -52,8 +52,12 @@ build() {
   cp -al "$ktree/lib/modules/$RELEASE" "$stage/depmod/lib/modules/"
   depmod -b "$stage/depmod" "$RELEASE"
   mkdir -p "$stage/root"/{bin,dev,proc,sys,newroot,lib/modules}
+  local wanted=() m
+  for m in "${ROOT_MODULES[@]}"; do   # crc32c_generic is gone in 7.x (ext4 pulls crc32c-cryptoapi)
+    grep -qE "/${m//_/[_-]}\.ko(\.xz|\.zst)?:" "$stage/depmod/lib/modules/$RELEASE/modules.dep" && wanted+=("$m")
+  done
   : > "$stage/root/modules.list"
-  local line path rel
+  local line path rel unpack
   while read -r line; do
     case $line in
       insmod\ *) path=${line#insmod }; path=${path%% *} ;;
@@ -61,12 +65,19 @@ build() {
       *) die "unexpected modprobe output for $RELEASE: $line" ;;
     esac
     rel=${path#"$stage/depmod/lib/modules/$RELEASE/"}
+    # 7.x ships modules compressed (.ko.xz): unpack them here, so busybox's insmod needs no xz
+    # and the slow TCG guest does not decompress on the restore path.
+    case $rel in
+      *.ko.xz) unpack=(xz -dc); rel=${rel%.xz} ;;
+      *.ko.zst) unpack=(zstd -qdc); rel=${rel%.zst} ;;
+      *) unpack=(cat) ;;
+    esac
     [[ " ${SKIP_MODULES[*]} " == *" $(basename "$rel" .ko) "* ]] && continue
     grep -qxF "$rel" "$stage/root/modules.list" && continue
     mkdir -p "$stage/root/lib/modules/$(dirname "$rel")"
-    cp "$path" "$stage/root/lib/modules/$rel"
+    "${unpack[@]}" "$path" > "$stage/root/lib/modules/$rel"
     echo "$rel" >> "$stage/root/modules.list"
-  done < <(modprobe -d "$stage/depmod" -S "$RELEASE" -a --show-depends "${ROOT_MODULES[@]}")
+  done < <(modprobe -d "$stage/depmod" -S "$RELEASE" -a --show-depends "${wanted[@]}")
   cp "$bbtree/bin/busybox" "$stage/root/bin/busybox"
   local applet
   for applet in sh mount umount insmod switch_root sleep cat echo read; do
