@@ -8,6 +8,7 @@
 # so kexec-tools' kexec-load init script never runs (no kexec on the host, ever).
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
+[ "$(id -u)" = 0 ] || die "run as root: debootstrap, chroot and mknod need it"
 
 build() {
   local key out tmp t0
@@ -34,6 +35,7 @@ build() {
     "$tmp"/usr/share/doc/* "$tmp"/usr/share/man/* "$tmp"/usr/share/info/* "$tmp"/usr/share/locale/*
   chroot "$tmp" dpkg-query -W -f '${Package} ${Version}\n' > "$tmp/.molt-base"
   rm -rf "$out" && mv "$tmp" "$out" && rm -f "$tmp.log"
+  ls -dt "$GCACHE"/base/*/ | tail -n +3 | xargs -r rm -rf   # keep this one and the previous
   log "base root fs: $(du -sh "$out" | cut -f1), criu $(awk '$1 == "criu" { print $2 }' "$out/.molt-base") in $(elapsed "$t0") s: $out"
   echo "$out"
 }

@@ -118,7 +118,11 @@ JRE=$([ "$jre" = none ] && echo none || echo /opt/molt/jre)
 MOLT_DIST=${MOLT_GUEST_DIST:-none}
 BUILT=$(date -u +%FT%TZ)
 MANIFEST
+  chmod 755 "$stage"
   rm -rf "$out" && mv "$stage" "$out" && trap - EXIT
+  # Keep the KEEP_IMAGES newest images (other inputs, other branches); a booted guest runs on its
+  # own copy, so removing an image never disturbs a running one.
+  ls -dt "$GCACHE"/images/*/ | tail -n +"$(( ${MOLT_KEEP_IMAGES:-3} + 1 ))" | xargs -r rm -rf
   log "image ${used} MB used / ${size_mb} MB built in $(elapsed "$t0") s: $out"
   echo "$out"
 }
