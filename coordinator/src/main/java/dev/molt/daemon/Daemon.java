@@ -4,13 +4,13 @@ import dev.molt.api.HostService;
 import dev.molt.api.SnapshotsService;
 import dev.molt.api.UpgradesService;
 import dev.molt.api.v1.SwitchMethod;
-import dev.molt.criu.AdapterServer;
 import dev.molt.criu.Criu;
-import dev.molt.criu.CriuAdapterService;
+import dev.molt.criu.CriuBinary;
+import dev.molt.criu.CriuClient;
+import dev.molt.criu.service.AdapterChannel;
+import dev.molt.criu.service.AdapterServer;
+import dev.molt.criu.service.CriuAdapterService;
 import dev.molt.criu.v1.CriuAdapterGrpc;
-import dev.molt.journal.v1.ParkedWorkload;
-import dev.molt.journal.v1.ProcessIdentity;
-import dev.molt.journal.v1.UpgradeRecord;
 import dev.molt.kexec.KernelSwitch;
 import dev.molt.kexec.KexecSwitch;
 import dev.molt.kexec.QuietSockets;
@@ -24,7 +24,6 @@ import dev.molt.upgrade.Preflight;
 import dev.molt.upgrade.UpgradeJournal;
 import dev.molt.upgrade.Upgrader;
 import dev.molt.upgrade.WorkloadSnapshots;
-import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.netty.NettyServerBuilder;
 import io.netty.channel.epoll.EpollEventLoopGroup;
@@ -48,14 +47,14 @@ public final class Daemon implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Daemon.class.getName());
 
     private final MoltStore store;
-    private final Server adapterServer;
-    private final ManagedChannel adapterChannel;
+    private final AdapterServer adapterServer;
+    private final AdapterChannel adapterChannel;
     private final ExecutorService upgrades;
     private final List<Server> apiServers = new ArrayList<>();
     private final List<EpollEventLoopGroup> loops = new ArrayList<>();
     private volatile boolean closed;
 
-    private Daemon(MoltStore store, Server adapterServer, ManagedChannel adapterChannel, ExecutorService upgrades) {
+    private Daemon(MoltStore store, AdapterServer adapterServer, AdapterChannel adapterChannel, ExecutorService upgrades) {
         this.store = store;
         this.adapterServer = adapterServer;
         this.adapterChannel = adapterChannel;
@@ -69,10 +68,11 @@ public final class Daemon implements AutoCloseable {
         try {
             // The criu-adapter, in-process: the coordinator reaches CRIU only through its gRPC API.
             String name = "criu-adapter-" + UUID.randomUUID();
-            CriuAdapterService adapter = new CriuAdapterService(new Criu(config.criu()), store.snapshots(), config.stagingDir());
-            Server adapterServer = AdapterServer.inProcess(name, adapter);
-            ManagedChannel channel = AdapterServer.inProcessChannel(name);
-            var criu = CriuAdapterGrpc.newBlockingStub(channel);
+            CriuAdapterService adapter = new CriuAdapterService(
+                    new Criu(new CriuClient(new CriuBinary(config.criu()))), store.snapshots(), config.stagingDir());
+            AdapterServer adapterServer = AdapterServer.inProcess(name, adapter);
+            AdapterChannel channel = AdapterChannel.inProcess(name);
+            var criu = CriuAdapterGrpc.newBlockingStub(channel.channel());
 
             ExecutorService upgrades = Executors.newSingleThreadExecutor(r -> new Thread(r, "upgrade"));
             daemon = new Daemon(store, adapterServer, channel, upgrades);
@@ -81,7 +81,7 @@ public final class Daemon implements AutoCloseable {
             RealWorkloads workloads = new RealWorkloads();
             NetworkLock lock = new NetworkLock();
             Daemon self = daemon;
-            KernelSwitches switches = record -> self.switchFor(record);
+            KernelSwitches switches = (spec, parkedPids) -> self.switchFor(spec, parkedPids);
             Upgrader upgrader = new Upgrader(new UpgradeJournal(store.journal(), clock), hub, workloads, criu,
                     new Preflight(workloads, criu, store::freeBytes), switches, lock, crash, clock, upgrades);
 
@@ -103,23 +103,13 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
-    private KernelSwitch switchFor(UpgradeRecord record) {
-        SwitchMethod method = record.getEvent().getUpgrade().getSpec().getSwitchMethod();
+    private KernelSwitch switchFor(dev.molt.api.v1.UpgradeSpec spec, java.util.function.Supplier<List<Long>> parkedPids) {
+        SwitchMethod method = spec.getSwitchMethod();
         return switch (method) {
-            case SWITCH_METHOD_KEXEC -> new KexecSwitch();
-            case SWITCH_METHOD_RESTART -> new RestartSwitch(() -> parkedPids(record), this::restartForSwitch);
+            case SWITCH_METHOD_KEXEC -> KexecSwitch.fromEnvironment(System.getenv());
+            case SWITCH_METHOD_RESTART -> new RestartSwitch(parkedPids, this::restartForSwitch);
             default -> throw new IllegalArgumentException("unknown switch method " + method);
         };
-    }
-
-    private static List<Long> parkedPids(UpgradeRecord record) {
-        List<Long> pids = new ArrayList<>();
-        for (ParkedWorkload w : record.getWorkloadsList()) {
-            for (ProcessIdentity p : w.getProcessesList()) {
-                pids.add(p.getPid());
-            }
-        }
-        return pids;
     }
 
     /**
@@ -176,13 +166,8 @@ public final class Daemon implements AutoCloseable {
             s.shutdownNow();
         }
         upgrades.shutdownNow();
-        adapterChannel.shutdownNow();
-        adapterServer.shutdownNow();
-        try {
-            adapterServer.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        adapterChannel.close();
+        adapterServer.close();
         for (EpollEventLoopGroup g : loops) {
             g.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         }

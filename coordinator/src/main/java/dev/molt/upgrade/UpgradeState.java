@@ -1,7 +1,5 @@
 package dev.molt.upgrade;
 
-import dev.molt.api.v1.UpgradeState.*;
-
 /**
  * Where an upgrade is. Each state is journaled (synced) before its action runs, so a restarted
  * coordinator knows what may have happened and {@link Resumption} decides, per state, what to do.
@@ -45,18 +43,18 @@ public sealed interface UpgradeState {
 
     default dev.molt.api.v1.UpgradeState toProto() {
         return switch (this) {
-            case Planned p -> PLANNED;
-            case Preflight p -> PREFLIGHT;
-            case Parking p -> PARKING;
-            case Dumping d -> DUMPING;
-            case Persisted p -> PERSISTED;
-            case Switching s -> SWITCHING;
-            case Restoring r -> RESTORING;
-            case Verifying v -> VERIFYING;
-            case Done d -> DONE;
-            case Aborted a -> ABORTED;
-            case RolledBack r -> ROLLED_BACK;
-            case Failed f -> FAILED;
+            case Planned p -> dev.molt.api.v1.UpgradeState.PLANNED;
+            case Preflight p -> dev.molt.api.v1.UpgradeState.PREFLIGHT;
+            case Parking p -> dev.molt.api.v1.UpgradeState.PARKING;
+            case Dumping d -> dev.molt.api.v1.UpgradeState.DUMPING;
+            case Persisted p -> dev.molt.api.v1.UpgradeState.PERSISTED;
+            case Switching s -> dev.molt.api.v1.UpgradeState.SWITCHING;
+            case Restoring r -> dev.molt.api.v1.UpgradeState.RESTORING;
+            case Verifying v -> dev.molt.api.v1.UpgradeState.VERIFYING;
+            case Done d -> dev.molt.api.v1.UpgradeState.DONE;
+            case Aborted a -> dev.molt.api.v1.UpgradeState.ABORTED;
+            case RolledBack r -> dev.molt.api.v1.UpgradeState.ROLLED_BACK;
+            case Failed f -> dev.molt.api.v1.UpgradeState.FAILED;
         };
     }
 

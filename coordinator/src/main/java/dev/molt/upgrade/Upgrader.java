@@ -58,6 +58,8 @@ public final class Upgrader {
     private final Clock clock;
     private final ExecutorService executor;
     private volatile String cancelRequested;
+    /** The running upgrade's newest record: what a switch built before parking reads at execute. */
+    private final java.util.concurrent.atomic.AtomicReference<UpgradeRecord> latest = new java.util.concurrent.atomic.AtomicReference<>();
 
     public Upgrader(UpgradeJournal journal, EventHub hub, Workloads workloads, CriuAdapterBlockingStub criu,
             Preflight preflight, KernelSwitches switches, NetworkLock networkLock, CrashPoints crash, Clock clock,
@@ -94,6 +96,7 @@ public final class Upgrader {
         }
         UpgradeRecord record = journal.create(requestId, spec, HostInfo.bootId(), HostInfo.kernelRelease());
         publish(record);
+        latest.set(record);
         cancelRequested = null;
         executor.execute(() -> run(record));
         return record.getEvent().getUpgrade();
@@ -135,7 +138,10 @@ public final class Upgrader {
 
     /** At daemon start: resumes the active upgrade, if any, from its last journaled state. */
     public void resumeActive() {
-        journal.active().flatMap(journal::last).ifPresent(record -> executor.execute(() -> resumption().resume(record)));
+        journal.active().flatMap(journal::last).ifPresent(record -> {
+            latest.set(record);
+            executor.execute(() -> resumption().resume(record));
+        });
     }
 
     Resumption resumption() {
@@ -166,7 +172,7 @@ public final class Upgrader {
                 abortBeforeSwitch(record, "preflight failed: " + failedChecks(plan), null);
                 return;
             }
-            kernelSwitch = switches.forUpgrade(record);
+            kernelSwitch = switchFor(record);
             kernelSwitch.prepare(switchPlan(spec));
             checkCancelled();
 
@@ -201,7 +207,8 @@ public final class Upgrader {
         for (Workload w : spec.getWorkloadsList()) {
             targets.add(workloads.prepareCgroup(workloads.resolve(w)));
         }
-        String table = "molt-" + id(record);
+        String upgradeId = id(record);
+        String table = "molt-" + upgradeId;
         long parkStart = clock.millis();
         record = step(record, new UpgradeState.Parking(), "parking " + targets.size() + " workloads", b -> {
             b.clearWorkloads().setNetworkLockTable(table).putMarks(StopReports.PARK_START, parkStart);
@@ -212,7 +219,7 @@ public final class Upgrader {
                         .setCgroupDir(t.cgroupDir().toString())
                         .setOwnCgroup(t.ownCgroup())
                         .setRootPid(t.rootPid())
-                        .setSnapshotId(id(record) + "-" + i);
+                        .setSnapshotId(upgradeId + "-" + i);
                 for (long pid : t.pids()) {
                     pw.addProcesses(ProcessIdentity.newBuilder().setPid(pid).setStartTime(HostInfo.startTime(pid)));
                 }
@@ -358,11 +365,23 @@ public final class Upgrader {
     }
 
     KernelSwitch switchFor(UpgradeRecord record) {
-        return switches.forUpgrade(record);
+        latest.compareAndSet(null, record);
+        return switches.forUpgrade(spec(record), () -> parkedPids(latest.get()));
+    }
+
+    static List<Long> parkedPids(UpgradeRecord record) {
+        List<Long> pids = new ArrayList<>();
+        for (ParkedWorkload w : record.getWorkloadsList()) {
+            for (ProcessIdentity p : w.getProcessesList()) {
+                pids.add(p.getPid());
+            }
+        }
+        return pids;
     }
 
     UpgradeRecord step(UpgradeRecord record, UpgradeState next, String message, Consumer<UpgradeRecord.Builder> edit) {
         UpgradeRecord written = journal.transition(record, next, message, edit);
+        latest.set(written);
         publish(written);
         crash.reached(next);
         return written;
@@ -370,7 +389,9 @@ public final class Upgrader {
 
     /** Changes the record without a new state: journaled (synced) under the current state. */
     UpgradeRecord edit(UpgradeRecord record, Consumer<UpgradeRecord.Builder> edit) {
-        return journal.transition(record, state(record), record.getEvent().getMessage(), edit);
+        UpgradeRecord written = journal.transition(record, state(record), record.getEvent().getMessage(), edit);
+        latest.set(written);
+        return written;
     }
 
     private void publish(UpgradeRecord record) {
@@ -408,10 +429,11 @@ public final class Upgrader {
 
     static SwitchPlan switchPlan(UpgradeSpec spec) {
         var t = spec.getTarget();
-        return new SwitchPlan(
-                t.getKernelPath().isEmpty() ? null : Path.of(t.getKernelPath()),
-                t.getInitrdPath().isEmpty() ? null : Path.of(t.getInitrdPath()),
-                t.getCmdline());
+        if (spec.getSwitchMethod() != dev.molt.api.v1.SwitchMethod.SWITCH_METHOD_KEXEC) {
+            return SwitchPlan.keepRunningKernel();
+        }
+        return new SwitchPlan(Path.of(t.getKernelPath()),
+                t.getInitrdPath().isEmpty() ? null : Path.of(t.getInitrdPath()), t.getCmdline());
     }
 
     private static String failedChecks(UpgradePlan plan) {
