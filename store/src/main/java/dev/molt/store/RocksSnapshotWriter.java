@@ -174,6 +174,9 @@ final class RocksSnapshotWriter implements SnapshotWriter {
         store.ensureRoomFor(operation, length);
         byte[] value = length == buffer.length ? buffer : Arrays.copyOf(buffer, length);
         store.write(operation, h -> {
+            if (h.generation() != generation) {
+                throw snapshots.droppedByReopen(id);
+            }
             try (var batch = new WriteBatch()) {
                 batch.put(h.cf(Family.CHUNKS), ChunkKeys.dataKey(digest), value);
                 batch.put(h.cf(Family.CHUNKS), ledgerKey, ChunkKeys.ledgerValue(length));

@@ -88,8 +88,10 @@ class DiskFullTest {
         store = MoltStore.open(disk.resolve("store"), false, MoltStore.NO_SPACE_GUARD);
         commit("small", 1, 8 * MIB);
         SnapshotWriter big = store.snapshots().begin("big", Map.of());
-        // 60 MiB stays in one memory table; flushing it in the background fills the disk
-        big.addFile("pages.img", 0600, new ByteArrayInputStream(TestImages.bytes(2, 60 * MIB, 0)));
+        // 12 MiB stays in one memory table; then a ballast file leaves 2 MiB free, and flushing
+        // the table in the background fails
+        big.addFile("pages.img", 0600, new ByteArrayInputStream(TestImages.bytes(2, 12 * MIB, 0)));
+        Path ballast = fill(disk.resolve("ballast"), store.freeBytes() - 2 * MIB);
         store.write("test: flush in the background", h -> {
             try (var flush = new FlushOptions().setWaitForFlush(false)) {
                 h.db().flush(flush, h.cf(Family.CHUNKS));
@@ -109,6 +111,7 @@ class DiskFullTest {
         assertThatThrownBy(big::commit).isInstanceOf(SnapshotException.NoSpace.class)
                 .hasMessageContaining("reopened after its disk filled up");
         big.close();
+        Files.delete(ballast);
         assertUsableAfterNoSpace(2);
     }
 
@@ -134,6 +137,16 @@ class DiskFullTest {
         exportAndCompare("small", 1, 8 * MIB);
         exportAndCompare("after", 3, 8 * MIB);
         assertThat(store.journal().last("upgrade-1")).isPresent();
+    }
+
+    private static Path fill(Path file, long bytes) throws IOException {
+        byte[] block = new byte[MIB];
+        try (var out = Files.newOutputStream(file)) {
+            for (long left = bytes; left > 0; left -= block.length) {
+                out.write(block, 0, (int) Math.min(block.length, left));
+            }
+        }
+        return file;
     }
 
     private void commit(String id, long seed, int size) throws IOException {
