@@ -22,8 +22,9 @@ import org.rocksdb.WriteBatch;
 
 /**
  * Writes one snapshot: cuts each file into {@link RocksSnapshotStore#CHUNK_BYTES} chunks, names
- * each by its SHA-256 (computed on a helper thread, see {@link ChunkHasher}), writes the chunks it does not find in the store without the WAL, and at
- * {@link #commit()} flushes them to synced files before the one synced write of the manifest.
+ * each by its SHA-256 (computed on a helper thread, see {@link ChunkHasher}), writes the chunks
+ * it does not find in the store without the WAL, and at {@link #commit()} flushes them to synced
+ * files before the one synced write of the manifest.
  * Every chunk it names stays pinned (safe from garbage collection) until it commits or aborts.
  */
 final class RocksSnapshotWriter implements SnapshotWriter {
