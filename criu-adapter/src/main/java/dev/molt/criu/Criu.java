@@ -112,14 +112,14 @@ public final class Criu {
      */
     public void require(List<CriuFeature> features) throws CriuException {
         CriuVersion version = client.version();
-        List<CriuFeature> missing = features.stream().filter(f -> !f.availableIn(version)).toList();
+        List<CriuFeature> missing = CriuFeature.missingIn(version, features);
         if (!missing.isEmpty()) {
             throw new CriuException.MissingFeatures(version, client.binary().path(), missing);
         }
     }
 
     /** Dumps the tree into {@code spec.imagesDir()}; the log is {@code spec.workDir()/dump.log}. */
-    public Path dump(DumpSpec spec) throws CriuException {
+    public DumpResult dump(DumpSpec spec) throws CriuException {
         require(requiredFor(spec));
         criu_opts.Builder opts = criu_opts.newBuilder()
                 .setImagesDirFd(-1)
@@ -132,7 +132,7 @@ public final class Criu {
                 .setNotifyScripts(true);
         spec.freezeCgroup().ifPresent(cgroup -> opts.setFreezeCgroup(cgroup.toString()));
         client.dump(opts, spec.workDir(), spec.notifyHandler());
-        return spec.workDir().resolve(CriuClient.logFileName(criu_req_type.DUMP));
+        return DumpResult.fromLog(spec.workDir().resolve(CriuClient.logFileName(criu_req_type.DUMP)));
     }
 
     /**

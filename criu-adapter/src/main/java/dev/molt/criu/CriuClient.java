@@ -13,6 +13,7 @@ import dev.molt.criu.rpc.CriuRpc.criu_req_type;
 import dev.molt.criu.rpc.CriuRpc.criu_resp;
 import com.google.protobuf.InvalidProtocolBufferException;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.lang.System.Logger.Level;
 import java.net.SocketTimeoutException;
 import java.nio.file.Path;
@@ -30,7 +31,8 @@ import java.util.OptionalInt;
  * until the response to the request arrives. It turns {@code success = false} into
  * {@link CriuException.Failed} (cr_errmsg, cr_errno, log tail), EOF, truncation, garbage and a
  * response of the wrong type into {@link CriuException.ProtocolError}, and silence past the timeout
- * into {@link CriuException.Timeout}. Whatever happens, the CRIU process is reaped before the call
+ * into {@link CriuException.Timeout}, an interrupted wait into {@link CriuException.Cancelled}.
+ * Whatever happens, the CRIU process is reaped before the call
  * returns (killed first if it has not exited).
  *
  * <p>CRIU's version is asked once and cached. A session that runs before it is known asks for it
@@ -236,6 +238,11 @@ public final class CriuClient {
             String status = reapQuietly(session, Duration.ZERO);
             throw new CriuException.Timeout("CRIU did not answer the " + name + " request within " + timeout
                     + "; it was killed (" + status + ")", tail(logFile));
+        } catch (InterruptedIOException e) {
+            String status = reapQuietly(session, Duration.ZERO);
+            Thread.currentThread().interrupt();
+            throw new CriuException.Cancelled("interrupted while waiting for CRIU's answer to the " + name
+                    + " request; CRIU was killed (" + status + ")", tail(logFile));
         } catch (SeqpacketSocket.MessageTruncatedException | InvalidProtocolBufferException e) {
             reapQuietly(session, Duration.ZERO);
             throw new CriuException.ProtocolError("CRIU's answer to the " + name + " request is unreadable: "

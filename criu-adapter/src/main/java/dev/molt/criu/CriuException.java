@@ -103,6 +103,17 @@ public abstract sealed class CriuException extends Exception {
         }
     }
 
+    /**
+     * The thread waiting for CRIU was interrupted; CRIU was killed and reaped. A dump killed midway
+     * leaves what CRIU had set up: a cgroup it froze stays frozen, and with TCP its nftables lock
+     * table ({@code inet CRIU-<pid>}) may stay, blocking the tree's connections until removed.
+     */
+    public static final class Cancelled extends CriuException {
+        public Cancelled(String message, LogTail logTail) {
+            super(message, logTail, null);
+        }
+    }
+
     /** The installed CRIU is too old for what was asked; raised before anything is frozen. */
     public static final class MissingFeatures extends CriuException {
         private final CriuVersion version;

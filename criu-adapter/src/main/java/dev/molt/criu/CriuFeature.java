@@ -33,6 +33,11 @@ public record CriuFeature(String name, CriuVersion since, String usedFor) {
     /** What every restore needs. */
     public static final List<CriuFeature> RESTORE = List.of(RPC_IMAGES_DIR_PATH, NFTABLES_NETWORK_LOCK);
 
+    /** Those of {@code needed} that {@code version} lacks, in order. */
+    public static List<CriuFeature> missingIn(CriuVersion version, List<CriuFeature> needed) {
+        return needed.stream().filter(f -> !f.availableIn(version)).toList();
+    }
+
     public boolean availableIn(CriuVersion version) {
         return version.atLeast(since);
     }

@@ -3,6 +3,7 @@ package dev.molt.criu;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.molt.criu.testing.NftTables;
 import dev.molt.criu.testing.Poll;
 import dev.molt.criu.testing.TestCgroup;
 import dev.molt.criu.testing.TestTree;
@@ -137,8 +138,11 @@ class CriuDumpRestoreTest {
             assertThat(ask(in, out, "before")).isEqualTo("before 1");
 
             long t0 = System.nanoTime();
-            criu.dump(DumpSpec.of(tree.rootPid(), images, dumpWork).withTcpEstablished(true));
+            DumpResult dumped = criu.dump(DumpSpec.of(tree.rootPid(), images, dumpWork).withTcpEstablished(true));
             long t1 = System.nanoTime();
+            String lockTable = dumped.networkLockTable().orElseThrow();
+            cleanup.add(() -> NftTables.deleteIfPresent(lockTable));
+            assertThat(NftTables.exists(lockTable)).as("CRIU keeps %s until the restore", lockTable).isTrue();
             Poll.until(WAIT, "the dumped tree to be gone", () -> !TestTree.alive(tree.rootPid()));
             long t2 = System.nanoTime();
             int restored = criu.restore(RestoreSpec.of(images, restoreWork).withTcpEstablished(true));
@@ -149,6 +153,7 @@ class CriuDumpRestoreTest {
             // The same socket: the restored server answers, and its count went on (state kept).
             assertThat(ask(in, out, "after")).isEqualTo("after 2");
             assertThat(ask(in, out, "again")).isEqualTo("again 3");
+            assertThat(NftTables.exists(lockTable)).as("the restore removed %s", lockTable).isFalse();
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.molt.criu.nativeio;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -14,8 +15,14 @@ import java.util.Optional;
  */
 public final class SeqpacketSocket implements AutoCloseable {
 
-    /** Larger than any message CRIU sends (its responses are a few hundred bytes). */
+    /**
+     * Larger than any message CRIU sends (its responses are a few hundred bytes) and than any
+     * packet the kernel accepts with default socket buffers (net.core.wmem_max, ~208 KiB).
+     */
     public static final int MAX_MESSAGE_BYTES = 1 << 20;
+
+    /** How often a waiting receive checks whether its thread was interrupted. */
+    private static final long INTERRUPT_CHECK_MILLIS = 200;
 
     private int fd;
 
@@ -62,29 +69,39 @@ public final class SeqpacketSocket implements AutoCloseable {
      * Waits up to {@code timeout} for one message. Empty when the peer closed its end (EOF).
      *
      * @throws SocketTimeoutException when nothing arrived in time
+     * @throws InterruptedIOException when the thread was interrupted while waiting
      * @throws MessageTruncatedException when the message was larger than {@link #MAX_MESSAGE_BYTES}
      */
     public Optional<byte[]> receive(Duration timeout) throws IOException {
+        return receive(timeout, MAX_MESSAGE_BYTES);
+    }
+
+    /** {@link #receive(Duration)} into a buffer of {@code capacity} bytes. */
+    Optional<byte[]> receive(Duration timeout, int capacity) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             long left = Duration.ofNanos(deadline - System.nanoTime()).toMillis();
             if (left <= 0) {
                 throw new SocketTimeoutException("no message within " + timeout);
             }
-            short revents = Posix.pollOne(fd(), Posix.POLLIN, (int) Math.min(left, Integer.MAX_VALUE));
+            // A native poll does not see Thread.interrupt(): wait in slices and check between them.
+            if (Thread.currentThread().isInterrupted()) {
+                throw new InterruptedIOException("interrupted while waiting for a message");
+            }
+            short revents = Posix.pollOne(fd(), Posix.POLLIN, (int) Math.min(left, INTERRUPT_CHECK_MILLIS));
             if (revents != 0) {
                 break;
             }
         }
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buf = arena.allocate(MAX_MESSAGE_BYTES);
+            MemorySegment buf = arena.allocate(capacity);
             // MSG_TRUNC makes recv return the packet's real length even when it did not fit.
-            long length = Posix.recv(fd(), buf, MAX_MESSAGE_BYTES, Posix.MSG_TRUNC);
+            long length = Posix.recv(fd(), buf, capacity, Posix.MSG_TRUNC);
             if (length == 0) {
                 return Optional.empty();
             }
-            if (length > MAX_MESSAGE_BYTES) {
-                throw new MessageTruncatedException(length, MAX_MESSAGE_BYTES);
+            if (length > capacity) {
+                throw new MessageTruncatedException(length, capacity);
             }
             return Optional.of(buf.asSlice(0, length).toArray(ValueLayout.JAVA_BYTE));
         }
