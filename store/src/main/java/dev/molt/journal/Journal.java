@@ -10,6 +10,10 @@ import java.util.Optional;
  * <p>Every write returns only after it is on disk (fsync of the write-ahead log): the coordinator
  * writes a transition before it acts, so after a crash the journal says what may have happened.
  * Records are opaque bytes; the coordinator encodes them.
+ *
+ * <p>Storage failures are {@link java.io.UncheckedIOException}s whose cause names the store's
+ * path and the operation ({@code dev.molt.snapshot.SnapshotException.NoSpace} when the disk is
+ * full). Stream names and index keys are non-empty and hold no NUL character.
  */
 public interface Journal {
 

@@ -9,6 +9,10 @@ import java.util.Optional;
 /**
  * Snapshots of process trees: CRIU's image files, cut into checksummed, compressed chunks.
  *
+ * <p>Methods without a checked exception report storage failures as {@link
+ * java.io.UncheckedIOException} whose cause is a {@link SnapshotException} (NoSpace, Corrupt or
+ * Storage) naming the store's path and the operation.
+ *
  * <p>A snapshot is visible only once its manifest is committed, and the commit happens only after
  * every chunk it names is durable: a crash mid-snapshot leaves chunks that nothing references
  * (collected by {@link #collectGarbage()}), never a manifest that names missing data.
@@ -18,9 +22,17 @@ public interface SnapshotStore {
     /**
      * Starts writing a snapshot. Nothing is visible until {@link SnapshotWriter#commit()}.
      *
-     * @throws SnapshotException.AlreadyExists if a snapshot with this id is committed
-     * @throws IllegalArgumentException if the id is empty, longer than 128 characters, or holds
-     *     characters other than {@code [A-Za-z0-9._-]}
+     * <p>This method declares no checked exception, so a committed snapshot of the same id is
+     * reported as an {@link java.io.UncheckedIOException} whose cause is {@link
+     * SnapshotException.AlreadyExists}; {@link SnapshotWriter#commit()} throws AlreadyExists
+     * itself if one is committed meanwhile.
+     *
+     * @throws java.io.UncheckedIOException with cause {@link SnapshotException.AlreadyExists} if
+     *     a snapshot with this id is committed
+     * @throws IllegalStateException if another open writer uses this id, or the store is
+     *     read-only
+     * @throws IllegalArgumentException if the id is empty, longer than 128 characters, holds
+     *     characters other than {@code [A-Za-z0-9._-]}, or is {@code .} or {@code ..}
      */
     SnapshotWriter begin(String snapshotId, Map<String, String> labels);
 
@@ -40,7 +52,10 @@ public interface SnapshotStore {
      */
     void export(String snapshotId, Path directory, Progress progress) throws IOException;
 
-    /** Deletes the manifest; the chunks go at the next {@link #collectGarbage()}. */
+    /**
+     * Deletes the manifest (synced); the chunks go at the next {@link #collectGarbage()}.
+     * Deleting a snapshot that does not exist does nothing.
+     */
     void delete(String snapshotId);
 
     /** Deletes chunks that no committed manifest references. */

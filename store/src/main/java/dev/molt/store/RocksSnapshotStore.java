@@ -242,10 +242,7 @@ final class RocksSnapshotStore implements SnapshotStore {
             byte[] encoded = ManifestCodec.encode(manifest);
             store.write("commit snapshot " + id, h -> {
                 if (h.generation() != generation) {
-                    throw new SnapshotException.NoSpace("snapshot " + id + " was not committed:"
-                            + " the Molt store at " + store.path() + " was reopened after its"
-                            + " disk filled up while the snapshot was being written, which"
-                            + " dropped its unflushed chunks; write the snapshot again", null);
+                    throw droppedByReopen(id);
                 }
                 if (h.db().get(h.cf(Family.MANIFESTS), idKey(id)) != null) {
                     throw new SnapshotException.AlreadyExists(id);
@@ -256,6 +253,13 @@ final class RocksSnapshotStore implements SnapshotStore {
             lastCreatedAtMillis = createdAt;
             return manifest;
         }
+    }
+
+    SnapshotException.NoSpace droppedByReopen(String id) {
+        return new SnapshotException.NoSpace("snapshot " + id + " cannot be completed: the Molt"
+                + " store at " + store.path() + " was reopened after its disk filled up while"
+                + " the snapshot was being written, which dropped its unflushed chunks; abort it"
+                + " and write it again once there is space", null);
     }
 
     static void requirePlainFileName(String name) {

@@ -11,19 +11,20 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Future;
 import org.rocksdb.WriteBatch;
 
 /**
  * Writes one snapshot: cuts each file into {@link RocksSnapshotStore#CHUNK_BYTES} chunks, names
- * each by its SHA-256, writes the chunks it does not find in the store without the WAL, and at
- * {@link #commit()} flushes them to synced files before the one synced write of the manifest.
+ * each by its SHA-256 (computed on a helper thread, see {@link ChunkHasher}), writes the chunks
+ * it does not find in the store without the WAL, and at {@link #commit()} flushes them to synced
+ * files before the one synced write of the manifest.
  * Every chunk it names stays pinned (safe from garbage collection) until it commits or aborts.
  */
 final class RocksSnapshotWriter implements SnapshotWriter {
@@ -40,8 +41,8 @@ final class RocksSnapshotWriter implements SnapshotWriter {
     private final List<FileEntry> files = new ArrayList<>();
     private final Set<String> fileNames = new HashSet<>();
     private final Set<String> pinned = new HashSet<>();
-    private final MessageDigest sha256 = ChunkKeys.newDigest();
-    private final byte[] buffer = new byte[RocksSnapshotStore.CHUNK_BYTES];
+    private final byte[][] buffers = new byte[2][RocksSnapshotStore.CHUNK_BYTES];
+    private ChunkHasher hasher;
     private long imageBytes;
     private long storedBytes;
     private State state = State.OPEN;
@@ -129,22 +130,30 @@ final class RocksSnapshotWriter implements SnapshotWriter {
         abort();
     }
 
+    /**
+     * Reads, hashes and stores one file, overlapping three steps: while chunk i is stored, chunk
+     * i+1 is being hashed (on the {@link ChunkHasher} thread) after having been read.
+     */
     private long addFile(String name, int mode, InputStream in, SnapshotStore.Progress progress,
             long done, long total) throws IOException {
         var keys = new ArrayList<String>();
         long size = 0;
         try {
-            while (true) {
-                int n = in.readNBytes(buffer, 0, buffer.length);
-                if (n == 0) {
-                    break;
-                }
-                keys.add(putChunk(name, keys.size(), n));
-                size += n;
+            byte[] current = buffers[0];
+            byte[] next = buffers[1];
+            int length = in.readNBytes(current, 0, current.length);
+            Future<byte[]> digest = length > 0 ? hasher().submit(current, length) : null;
+            while (length > 0) {
+                int nextLength = length == next.length ? in.readNBytes(next, 0, next.length) : 0;
+                byte[] currentDigest = ChunkHasher.await(digest);
+                digest = nextLength > 0 ? hasher().submit(next, nextLength) : null;
+                keys.add(putChunk(name, keys.size(), current, length, currentDigest));
+                size += length;
                 progress.update(done + size, total);
-                if (n < buffer.length) {
-                    break;
-                }
+                byte[] swap = current;
+                current = next;
+                next = swap;
+                length = nextLength;
             }
         } catch (IOException | RuntimeException e) {
             fail(e);
@@ -156,9 +165,8 @@ final class RocksSnapshotWriter implements SnapshotWriter {
     }
 
     /** Stores one chunk unless the store has it; returns its key. */
-    private String putChunk(String file, int index, int length) throws SnapshotException {
-        sha256.update(buffer, 0, length);
-        byte[] digest = sha256.digest();
+    private String putChunk(String file, int index, byte[] buffer, int length, byte[] digest)
+            throws SnapshotException {
         String key = ChunkKeys.hex(digest);
         if (!pinned.add(key)) {
             return key; // written (or found) earlier by this writer
@@ -174,6 +182,9 @@ final class RocksSnapshotWriter implements SnapshotWriter {
         store.ensureRoomFor(operation, length);
         byte[] value = length == buffer.length ? buffer : Arrays.copyOf(buffer, length);
         store.write(operation, h -> {
+            if (h.generation() != generation) {
+                throw snapshots.droppedByReopen(id);
+            }
             try (var batch = new WriteBatch()) {
                 batch.put(h.cf(Family.CHUNKS), ChunkKeys.dataKey(digest), value);
                 batch.put(h.cf(Family.CHUNKS), ledgerKey, ChunkKeys.ledgerValue(length));
@@ -203,8 +214,19 @@ final class RocksSnapshotWriter implements SnapshotWriter {
         release();
     }
 
-    /** Unpins this writer's chunks and frees its id; idempotent. */
+    private ChunkHasher hasher() {
+        if (hasher == null) {
+            hasher = new ChunkHasher("molt-hash-" + id);
+        }
+        return hasher;
+    }
+
+    /** Stops the hashing thread, unpins this writer's chunks and frees its id; idempotent. */
     private void release() {
+        if (hasher != null) {
+            hasher.close();
+            hasher = null;
+        }
         if (!pinned.isEmpty()) {
             snapshots.unpin(pinned);
             pinned.clear();

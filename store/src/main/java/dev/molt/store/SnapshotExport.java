@@ -5,16 +5,23 @@ import dev.molt.snapshot.SnapshotStore.FileEntry;
 import dev.molt.snapshot.SnapshotStore.Manifest;
 import dev.molt.snapshot.SnapshotStore.Progress;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Writes one snapshot's files into a directory, checking each chunk's length and SHA-256 before
@@ -23,14 +30,24 @@ import java.util.Set;
  * CRIU must never see a partial image set. Files are created new; an existing file of the same
  * name stops the export. Files are not fsynced: they are read back by CRIU right away, and a
  * crash before that leaves the snapshot in the store to export again.
+ *
+ * <p>One helper thread reads and checks up to {@link #READ_AHEAD} chunks ahead while the calling
+ * thread writes: reading (decompression, SHA-256) and writing then overlap on two cores. A chunk
+ * is written only after its check passed.
  */
 final class SnapshotExport {
+
+    static final int READ_AHEAD = 3;
 
     private final RocksSnapshotStore snapshots;
     private final Manifest manifest;
     private final Path directory;
     private final Progress progress;
     private final List<Path> created = new ArrayList<>();
+    private final Deque<Future<ChunkCheck.Checked>> reading = new ArrayDeque<>();
+    private final List<FileEntry> toRead = new ArrayList<>();
+    private int readFile;
+    private int readChunk;
 
     SnapshotExport(RocksSnapshotStore snapshots, Manifest manifest, Path directory,
             Progress progress) {
@@ -41,19 +58,26 @@ final class SnapshotExport {
     }
 
     void run() throws IOException {
+        ExecutorService reader = Executors.newSingleThreadExecutor(
+                Thread.ofPlatform().name("molt-export-" + manifest.id()).daemon().factory());
         try {
+            toRead.addAll(manifest.files());
             createDirectories();
             long done = 0;
             for (FileEntry file : manifest.files()) {
-                done = exportFile(file, done);
+                done = exportFile(file, reader, done);
             }
         } catch (IOException | RuntimeException | Error e) {
+            reading.forEach(f -> f.cancel(true));
             deleteCreated(e);
             throw e;
+        } finally {
+            reader.shutdownNow();
         }
     }
 
-    private long exportFile(FileEntry file, long done) throws IOException {
+    private long exportFile(FileEntry file, ExecutorService reader, long done)
+            throws IOException {
         String layout = ChunkCheck.layoutProblem(file);
         if (layout != null) {
             throw corrupt("snapshot " + manifest.id() + ": " + layout);
@@ -69,9 +93,7 @@ final class SnapshotExport {
             created.add(target);
             List<String> keys = file.chunkKeys();
             for (int i = 0; i < keys.size(); i++) {
-                String key = keys.get(i);
-                var chunk = ChunkCheck.read(key, () -> snapshots.readChunk(key),
-                        ChunkCheck.length(file, i));
+                ChunkCheck.Checked chunk = nextChunk(reader);
                 if (!chunk.sound()) {
                     throw corrupt(ChunkCheck.where(manifest.id(), file, i) + ": " + chunk.problem());
                 }
@@ -86,6 +108,36 @@ final class SnapshotExport {
         }
         Files.setPosixFilePermissions(target, permissions(file.mode()));
         return done;
+    }
+
+    /** The next chunk in export order, checked; keeps the read-ahead window full. */
+    private ChunkCheck.Checked nextChunk(ExecutorService reader) throws IOException {
+        while (reading.size() < READ_AHEAD && readFile < toRead.size()) {
+            FileEntry file = toRead.get(readFile);
+            if (readChunk < file.chunkKeys().size()) {
+                String key = file.chunkKeys().get(readChunk);
+                long length = ChunkCheck.length(file, readChunk);
+                reading.add(reader.submit(
+                        () -> ChunkCheck.read(key, () -> snapshots.readChunk(key), length)));
+                readChunk++;
+            } else {
+                readFile++;
+                readChunk = 0;
+            }
+        }
+        try {
+            return reading.removeFirst().get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("export of snapshot " + manifest.id() + " interrupted");
+        } catch (ExecutionException e) {
+            switch (e.getCause()) {
+                case IOException io -> throw io;
+                case RuntimeException re -> throw re;
+                case Error error -> throw error;
+                default -> throw new IllegalStateException(e.getCause());
+            }
+        }
     }
 
     private SnapshotException.Corrupt corrupt(String what) {
