@@ -164,6 +164,8 @@ public final class Upgrader {
     private void run(UpgradeRecord planned) {
         UpgradeRecord record = planned;
         KernelSwitch kernelSwitch = null;
+        // PLANNED was journaled by start(); its action is all that follows.
+        crash.reached(new UpgradeState.Planned());
         try {
             UpgradeSpec spec = spec(record);
             record = step(record, new UpgradeState.Preflight(), "running preflight checks", b -> {});

@@ -127,7 +127,7 @@ public final class Criu {
                 .setPid(spec.pid())
                 .setLeaveRunning(spec.leaveRunning())
                 .setTcpEstablished(spec.tcpEstablished())
-                .setNetworkLock(NETWORK_LOCK)
+                .setNetworkLock(spec.externalNetworkLock() ? criu_network_lock_method.SKIP : NETWORK_LOCK)
                 .setManageCgroupsMode(CGROUP_MODE)
                 .setNotifyScripts(true);
         spec.freezeCgroup().ifPresent(cgroup -> opts.setFreezeCgroup(cgroup.toString()));

@@ -17,6 +17,10 @@ import java.util.Optional;
  * @param freezeCgroup a cgroup v2 directory holding the tree (frozen by the caller or not), which
  *     CRIU freezes instead of seizing tasks one by one; if the dump fails CRIU leaves it frozen
  * @param notifyHandler answers CRIU's notifications
+ * @param externalNetworkLock the caller already drops the tree's TCP traffic (and keeps dropping it
+ *     past the dump): CRIU is told not to lock the network (network_lock SKIP). Needed with
+ *     leaveRunning, after which CRIU would lift its own lock while the tree's snapshot must stay
+ *     consistent with its sockets
  */
 public record DumpSpec(
         int pid,
@@ -25,7 +29,8 @@ public record DumpSpec(
         boolean tcpEstablished,
         boolean leaveRunning,
         Optional<Path> freezeCgroup,
-        NotifyHandler notifyHandler) {
+        NotifyHandler notifyHandler,
+        boolean externalNetworkLock) {
 
     public DumpSpec {
         if (pid <= 0) {
@@ -44,22 +49,26 @@ public record DumpSpec(
 
     /** A dump that kills the tree, refuses TCP, seizes tasks itself and acknowledges every notification. */
     public static DumpSpec of(int pid, Path imagesDir, Path workDir) {
-        return new DumpSpec(pid, imagesDir, workDir, false, false, Optional.empty(), NotifyHandler.ACCEPT_ALL);
+        return new DumpSpec(pid, imagesDir, workDir, false, false, Optional.empty(), NotifyHandler.ACCEPT_ALL, false);
     }
 
     public DumpSpec withTcpEstablished(boolean on) {
-        return new DumpSpec(pid, imagesDir, workDir, on, leaveRunning, freezeCgroup, notifyHandler);
+        return new DumpSpec(pid, imagesDir, workDir, on, leaveRunning, freezeCgroup, notifyHandler, externalNetworkLock);
     }
 
     public DumpSpec withLeaveRunning(boolean on) {
-        return new DumpSpec(pid, imagesDir, workDir, tcpEstablished, on, freezeCgroup, notifyHandler);
+        return new DumpSpec(pid, imagesDir, workDir, tcpEstablished, on, freezeCgroup, notifyHandler, externalNetworkLock);
     }
 
     public DumpSpec withFreezeCgroup(Path cgroup) {
-        return new DumpSpec(pid, imagesDir, workDir, tcpEstablished, leaveRunning, Optional.of(cgroup), notifyHandler);
+        return new DumpSpec(pid, imagesDir, workDir, tcpEstablished, leaveRunning, Optional.of(cgroup), notifyHandler, externalNetworkLock);
+    }
+
+    public DumpSpec withExternalNetworkLock(boolean on) {
+        return new DumpSpec(pid, imagesDir, workDir, tcpEstablished, leaveRunning, freezeCgroup, notifyHandler, on);
     }
 
     public DumpSpec withNotify(NotifyHandler handler) {
-        return new DumpSpec(pid, imagesDir, workDir, tcpEstablished, leaveRunning, freezeCgroup, handler);
+        return new DumpSpec(pid, imagesDir, workDir, tcpEstablished, leaveRunning, freezeCgroup, handler, externalNetworkLock);
     }
 }

@@ -128,7 +128,8 @@ public final class CriuAdapterService extends CriuAdapterGrpc.CriuAdapterImplBas
             out.send(DumpProgress.newBuilder().setPhase("dumping").build());
             Stopwatch criuTime = Stopwatch.createStarted(ticker);
             DumpResult dumped = criu.dump(new DumpSpec(plan.pid(), staged.images(), staged.work(),
-                    plan.tcpEstablished(), plan.leaveRunning(), plan.freezeCgroup(), NotifyHandler.ACCEPT_ALL));
+                    plan.tcpEstablished(), plan.leaveRunning(), plan.freezeCgroup(), NotifyHandler.ACCEPT_ALL,
+                    plan.externalNetworkLock()));
             long criuMillis = criuTime.elapsed(MILLISECONDS);
             long imageBytes = sizeOf(staged.images());
             String keptAt = keep ? staged.images().toString() : "";
@@ -319,7 +320,8 @@ public final class CriuAdapterService extends CriuAdapterGrpc.CriuAdapterImplBas
             boolean tcpEstablished,
             Optional<Path> freezeCgroup,
             java.util.Map<String, String> labels,
-            boolean keepImages) {
+            boolean keepImages,
+            boolean externalNetworkLock) {
 
         boolean persist() {
             return !snapshotId.isEmpty();
@@ -352,7 +354,8 @@ public final class CriuAdapterService extends CriuAdapterGrpc.CriuAdapterImplBas
                         "tcp", "unknown mode " + request.getTcpValue());
             };
             return new DumpPlan(request.getPid(), id, request.getLeaveRunning(), tcp,
-                    freezeCgroup(request.getFreezeCgroup()), request.getLabelsMap(), request.getKeepImages());
+                    freezeCgroup(request.getFreezeCgroup()), request.getLabelsMap(), request.getKeepImages(),
+                    request.getExternalNetworkLock());
         }
 
         private static Optional<Path> freezeCgroup(String value) throws AdapterException {
