@@ -53,6 +53,7 @@ public final class Daemon implements AutoCloseable {
     private final List<Server> apiServers = new ArrayList<>();
     private final List<EpollEventLoopGroup> loops = new ArrayList<>();
     private volatile boolean closed;
+    private CrashPoints crash = CrashPoints.none();
 
     private Daemon(MoltStore store, AdapterServer adapterServer, AdapterChannel adapterChannel, ExecutorService upgrades) {
         this.store = store;
@@ -81,6 +82,7 @@ public final class Daemon implements AutoCloseable {
             RealWorkloads workloads = new RealWorkloads();
             NetworkLock lock = new NetworkLock();
             Daemon self = daemon;
+            self.crash = crash;
             KernelSwitches switches = (spec, parkedPids) -> self.switchFor(spec, parkedPids);
             Upgrader upgrader = new Upgrader(new UpgradeJournal(store.journal(), clock), hub, workloads, criu,
                     new Preflight(workloads, criu, store::freeBytes), switches, lock, crash, clock, upgrades);
@@ -118,6 +120,7 @@ public final class Daemon implements AutoCloseable {
      * were silenced by the switch before their processes ended.
      */
     private void restartForSwitch() {
+        crash.reached("switched");
         LOG.info("restart switch: exiting with " + Moltd.EXIT_RESTART + " for the launcher to start moltd again");
         close();
         Runtime.getRuntime().halt(Moltd.EXIT_RESTART);
