@@ -50,9 +50,19 @@ public final class Daemon implements AutoCloseable {
     private final AdapterServer adapterServer;
     private final AdapterChannel adapterChannel;
     private final ExecutorService upgrades;
+    /** Garbage collection of the store's chunks: never on the path to restore, so first after a delay. */
+    private final java.util.concurrent.ScheduledExecutorService housekeeping =
+            Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "store-gc");
+                t.setDaemon(true);
+                return t;
+            });
+    static final java.time.Duration GC_DELAY = java.time.Duration.ofMinutes(2);
+    static final java.time.Duration GC_PERIOD = java.time.Duration.ofHours(1);
     private final List<Server> apiServers = new ArrayList<>();
     private final List<EpollEventLoopGroup> loops = new ArrayList<>();
     private volatile boolean closed;
+    private volatile boolean restarting;
     private CrashPoints crash = CrashPoints.none();
 
     private Daemon(MoltStore store, AdapterServer adapterServer, AdapterChannel adapterChannel, ExecutorService upgrades) {
@@ -89,6 +99,7 @@ public final class Daemon implements AutoCloseable {
 
             // Resume before listening: restoring the workloads waits for nothing else.
             upgrader.resumeActive();
+            daemon.scheduleGarbageCollection(upgrader);
 
             var snapshots = new WorkloadSnapshots(workloads, criu, lock, clock);
             daemon.listen(config, new UpgradesService(upgrader, hub), new SnapshotsService(criu, snapshots, upgrader),
@@ -121,9 +132,31 @@ public final class Daemon implements AutoCloseable {
      */
     private void restartForSwitch() {
         crash.reached("switched");
+        // Set before close(): closing ends awaitTermination() in the main thread, whose exit code
+        // must then be the restart code too (a plain 0 would end the launcher, not restart).
+        restarting = true;
         LOG.info("restart switch: exiting with " + Moltd.EXIT_RESTART + " for the launcher to start moltd again");
         close();
         Runtime.getRuntime().halt(Moltd.EXIT_RESTART);
+    }
+
+    /**
+     * Deletes chunks no snapshot references (aborted upgrades, deleted snapshots), while no
+     * upgrade runs: collection competes for the disk with a dump.
+     */
+    private void scheduleGarbageCollection(Upgrader upgrader) {
+        housekeeping.scheduleWithFixedDelay(() -> {
+            try {
+                if (upgrader.active().isEmpty()) {
+                    var result = store.snapshots().collectGarbage();
+                    if (result.chunksDeleted() > 0) {
+                        LOG.info("store gc: deleted " + result.chunksDeleted() + " chunks, " + result.bytesFreed() + " bytes");
+                    }
+                }
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "store gc failed; will try again", e);
+            }
+        }, GC_DELAY.toSeconds(), GC_PERIOD.toSeconds(), TimeUnit.SECONDS);
     }
 
     private void listen(DaemonConfig config, io.grpc.BindableService... services) throws IOException {
@@ -152,10 +185,12 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
-    public void awaitTermination() throws InterruptedException {
+    /** Waits until the daemon stops; returns its exit code ({@link Moltd#EXIT_RESTART} for a restart). */
+    public int awaitTermination() throws InterruptedException {
         for (Server s : apiServers) {
             s.awaitTermination();
         }
+        return restarting ? Moltd.EXIT_RESTART : 0;
     }
 
     /** Stops serving, then closes the adapter, then the store (last: everything above writes to it). */
@@ -168,6 +203,7 @@ public final class Daemon implements AutoCloseable {
         for (Server s : apiServers) {
             s.shutdownNow();
         }
+        housekeeping.shutdownNow();
         upgrades.shutdownNow();
         adapterChannel.close();
         adapterServer.close();

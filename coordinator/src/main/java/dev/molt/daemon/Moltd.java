@@ -63,7 +63,6 @@ public final class Moltd implements Callable<Integer> {
         DaemonConfig config = new DaemonConfig(store, staging, socket, listen, criu == null ? DaemonConfig.defaultCriu() : criu);
         Daemon daemon = Daemon.start(config, CrashPoints.fromEnvironment());
         Runtime.getRuntime().addShutdownHook(new Thread(daemon::close, "moltd-shutdown"));
-        daemon.awaitTermination();
-        return 0;
+        return daemon.awaitTermination();
     }
 }
