@@ -1,24 +1,8 @@
 package dev.molt.daemon;
 
-import dev.molt.api.HostService;
-import dev.molt.api.SnapshotsService;
-import dev.molt.api.UpgradesService;
-import dev.molt.criu.v1.CriuAdapterGrpc;
-import dev.molt.netlock.NetworkLock;
-import dev.molt.store.MoltStore;
 import dev.molt.upgrade.CrashPoints;
-import dev.molt.upgrade.EventHub;
-import dev.molt.upgrade.Preflight;
-import dev.molt.upgrade.UpgradeJournal;
-import dev.molt.upgrade.Upgrader;
-import dev.molt.upgrade.WorkloadSnapshots;
-import io.grpc.ManagedChannel;
-import io.grpc.Server;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
