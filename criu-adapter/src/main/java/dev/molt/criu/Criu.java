@@ -56,13 +56,22 @@ public final class Criu {
      * result, not an error; a CRIU that cannot run is an error.
      */
     public KernelCheck checkKernel(Path workDir) throws CriuException {
+        KernelCheck known = kernelCheck;
+        if (known != null) {
+            return known;
+        }
         try {
             client.check(workDir);
-            return new KernelCheck(true, "");
+            // The kernel's features do not change while it runs (a kexec starts a new daemon):
+            // one successful check per daemon is enough, and keeps status and preflight cheap.
+            kernelCheck = new KernelCheck(true, "");
+            return kernelCheck;
         } catch (CriuException.Failed e) {
             return new KernelCheck(false, e.getMessage());
         }
     }
+
+    private volatile KernelCheck kernelCheck;
 
     /** Names of the FEATURE_CHECK features usable here: "mem_track", "lazy_pages", "pidfd_store". */
     public List<String> usableFeatures() throws CriuException {
