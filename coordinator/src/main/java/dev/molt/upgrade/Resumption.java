@@ -80,10 +80,11 @@ final class Resumption {
 
     private UpgradeRecord enterRestoring(UpgradeRecord record) {
         long now = upgrader.clock().millis();
-        long daemonStart = ProcessHandle.current().info().startInstant()
-                .map(java.time.Instant::toEpochMilli)
-                .filter(start -> start >= record.getMarksOrDefault(StopReports.SWITCH_START, 0))
-                .orElse(now);
+        // The JVM's own launch time (wall clock): ProcessHandle's start instant is derived from the
+        // boot time and can be off by a second in containers. A resume in the same process as the
+        // switch (a switch that returned) has no start of its own: then it is now.
+        long jvmStart = java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime();
+        long daemonStart = jvmStart >= record.getMarksOrDefault(StopReports.SWITCH_START, 0) ? jvmStart : now;
         String toKernel = HostInfo.kernelRelease();
         return upgrader.step(record, new UpgradeState.Restoring(), "restoring on " + toKernel, b -> {
             b.putMarks(StopReports.DAEMON_START, daemonStart).putMarks(StopReports.RESUME_START, now);
