@@ -103,8 +103,11 @@ final class Resumption {
             try {
                 // CRIU's restored tasks must run to finish the restore: never restore into a frozen cgroup.
                 upgrader.workloads().thaw(Path.of(w.getCgroupDir()));
-                int pid = upgrader.restore(record, w);
-                record = upgrader.edit(record, b -> b.setWorkloads(index, b.getWorkloads(index).toBuilder().setRestoredRootPid(pid)));
+                var restored = upgrader.restore(record, w);
+                long exportMillis = record.getMarksOrDefault(StopReports.EXPORT_MILLIS, 0) + restored.getVerifyMillis();
+                record = upgrader.edit(record, b -> b
+                        .setWorkloads(index, b.getWorkloads(index).toBuilder().setRestoredRootPid(restored.getPid()))
+                        .putMarks(StopReports.EXPORT_MILLIS, exportMillis));
             } catch (RuntimeException e) {
                 fail(record, "restore of " + w.getName() + " from snapshot " + w.getSnapshotId() + " failed: "
                         + Upgrader.message(e) + "; the snapshot is kept: after fixing the cause run `molt snapshot restore "

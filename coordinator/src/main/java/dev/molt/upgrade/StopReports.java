@@ -18,6 +18,7 @@ public final class StopReports {
     public static final String SWITCH_START = "switch-start";
     public static final String DAEMON_START = "daemon-start";
     public static final String RESUME_START = "resume-start";
+    public static final String EXPORT_MILLIS = "export-millis";
     public static final String RESTORED = "restored";
     public static final String VERIFIED = "verified";
     public static final String UNPARKED = "unparked";
@@ -35,7 +36,11 @@ public final class StopReports {
         phase(r, "verify-snapshot", m.get(SWITCH_START), dumped);
         phase(r, "switch", m.get(DAEMON_START), m.get(SWITCH_START));
         phase(r, "coordinator-start", m.get(RESUME_START), m.get(DAEMON_START));
-        phase(r, "restore", m.get(RESTORED), m.get(RESUME_START));
+        // Restore splits into the export of the images from the store (every chunk verified) and
+        // the rest, CRIU's restore itself.
+        long export = m.getOrDefault(EXPORT_MILLIS, 0L);
+        phase(r, "export", m.containsKey(RESTORED) ? export : null, 0L);
+        phase(r, "restore", m.get(RESTORED), m.containsKey(RESUME_START) ? m.get(RESUME_START) + export : null);
         phase(r, "verify", m.get(VERIFIED), m.get(RESTORED));
         phase(r, "unpark", m.get(UNPARKED), m.get(VERIFIED));
         if (m.containsKey(UNPARKED) && m.containsKey(PARK_START)) {

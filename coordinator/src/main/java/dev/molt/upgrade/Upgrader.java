@@ -345,7 +345,8 @@ public final class Upgrader {
         return workloads;
     }
 
-    int restore(UpgradeRecord record, ParkedWorkload w) {
+    /** Restores one workload; returns the adapter's last message (pid, export and CRIU millis). */
+    RestoreProgress restore(UpgradeRecord record, ParkedWorkload w) {
         RestoreRequest request = RestoreRequest.newBuilder()
                 .setSnapshotId(w.getSnapshotId())
                 .setTcp(spec(record).getTcpEstablished() ? TcpMode.TCP_MODE_ESTABLISHED : TcpMode.TCP_MODE_REFUSE)
@@ -359,7 +360,7 @@ public final class Upgrader {
         if (last == null || last.getPid() <= 0) {
             throw new IllegalStateException("the criu-adapter ended the restore of " + w.getName() + " without a pid");
         }
-        return last.getPid();
+        return last;
     }
 
     Clock clock() {

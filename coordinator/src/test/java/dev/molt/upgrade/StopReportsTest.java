@@ -18,6 +18,7 @@ class StopReportsTest {
                 Map.entry(StopReports.SWITCH_START, 1_800L),
                 Map.entry(StopReports.DAEMON_START, 2_000L),
                 Map.entry(StopReports.RESUME_START, 2_600L),
+                Map.entry(StopReports.EXPORT_MILLIS, 150L),
                 Map.entry(StopReports.RESTORED, 3_000L),
                 Map.entry(StopReports.VERIFIED, 3_005L),
                 Map.entry(StopReports.UNPARKED, 3_010L));
@@ -31,7 +32,8 @@ class StopReportsTest {
                 org.assertj.core.groups.Tuple.tuple("verify-snapshot", 90L),
                 org.assertj.core.groups.Tuple.tuple("switch", 200L),
                 org.assertj.core.groups.Tuple.tuple("coordinator-start", 600L),
-                org.assertj.core.groups.Tuple.tuple("restore", 400L),
+                org.assertj.core.groups.Tuple.tuple("export", 150L),
+                org.assertj.core.groups.Tuple.tuple("restore", 250L),
                 org.assertj.core.groups.Tuple.tuple("verify", 5L),
                 org.assertj.core.groups.Tuple.tuple("unpark", 5L));
         assertThat(report.getTotalStopMillis()).isEqualTo(2_010L);

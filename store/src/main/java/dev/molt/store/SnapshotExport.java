@@ -37,7 +37,15 @@ import java.util.concurrent.Future;
  */
 final class SnapshotExport {
 
-    static final int READ_AHEAD = 3;
+    static final int READ_AHEAD = 6;
+    /** Readers: decompression and SHA-256 of successive chunks run in parallel, in order of use. */
+    static final int READERS = 2;
+    /**
+     * Chunks are content-addressed, so a key seen again in this export has the same checked bytes:
+     * the last few are reused instead of read and hashed again (runs of equal pages are common in
+     * memory images). Bounded: at most this many chunks (1 MiB each) are held.
+     */
+    static final int RECENT = 16;
 
     private final RocksSnapshotStore snapshots;
     private final Manifest manifest;
@@ -46,6 +54,12 @@ final class SnapshotExport {
     private final List<Path> created = new ArrayList<>();
     private final Deque<Future<ChunkCheck.Checked>> reading = new ArrayDeque<>();
     private final List<FileEntry> toRead = new ArrayList<>();
+    private final java.util.Map<String, Future<ChunkCheck.Checked>> recent = new java.util.LinkedHashMap<>(32, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<String, Future<ChunkCheck.Checked>> eldest) {
+            return size() > RECENT;
+        }
+    };
     private int readFile;
     private int readChunk;
 
@@ -58,8 +72,8 @@ final class SnapshotExport {
     }
 
     void run() throws IOException {
-        ExecutorService reader = Executors.newSingleThreadExecutor(
-                Thread.ofPlatform().name("molt-export-" + manifest.id()).daemon().factory());
+        ExecutorService reader = Executors.newFixedThreadPool(READERS,
+                Thread.ofPlatform().name("molt-export-" + manifest.id() + "-", 0).daemon().factory());
         try {
             toRead.addAll(manifest.files());
             createDirectories();
@@ -69,6 +83,7 @@ final class SnapshotExport {
             }
         } catch (IOException | RuntimeException | Error e) {
             reading.forEach(f -> f.cancel(true));
+            recent.clear();
             deleteCreated(e);
             throw e;
         } finally {
@@ -117,8 +132,14 @@ final class SnapshotExport {
             if (readChunk < file.chunkKeys().size()) {
                 String key = file.chunkKeys().get(readChunk);
                 long length = ChunkCheck.length(file, readChunk);
-                reading.add(reader.submit(
-                        () -> ChunkCheck.read(key, () -> snapshots.readChunk(key), length)));
+                // The length is part of what is checked: reuse only a read of the same length.
+                String recentKey = key + "/" + length;
+                Future<ChunkCheck.Checked> read = recent.get(recentKey);
+                if (read == null) {
+                    read = reader.submit(() -> ChunkCheck.read(key, () -> snapshots.readChunk(key), length));
+                    recent.put(recentKey, read);
+                }
+                reading.add(read);
                 readChunk++;
             } else {
                 readFile++;

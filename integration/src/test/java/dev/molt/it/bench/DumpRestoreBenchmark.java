@@ -28,6 +28,7 @@ public final class DumpRestoreBenchmark {
         List<Double> plainImages = new ArrayList<>();
         List<Double> moltDump = new ArrayList<>();
         List<Double> moltPersist = new ArrayList<>();
+        List<Double> moltExport = new ArrayList<>();
         List<Double> moltRestore = new ArrayList<>();
         List<Double> moltStop = new ArrayList<>();
         List<Double> moltStored = new ArrayList<>();
@@ -40,6 +41,7 @@ public final class DumpRestoreBenchmark {
                 BenchSupport.MoltRound molt = bench.moltRound();
                 moltDump.add(molt.phaseSeconds("dump"));
                 moltPersist.add(molt.phaseSeconds("persist") + molt.phaseSeconds("verify-snapshot"));
+                moltExport.add(molt.phaseSeconds("export"));
                 moltRestore.add(molt.phaseSeconds("restore"));
                 moltStop.add(molt.totalStopSeconds());
                 moltStored.add(molt.storedMiB());
@@ -48,7 +50,7 @@ public final class DumpRestoreBenchmark {
             }
         }
         double plainTotal = median(plainDump) + median(plainRestore);
-        double moltCore = median(moltDump) + median(moltPersist) + median(moltRestore);
+        double moltCore = median(moltDump) + median(moltPersist) + median(moltExport) + median(moltRestore);
         System.out.printf(Locale.ROOT, "%n== dump + restore of a %d MiB process, medians of %d rounds ==%n", mib, rounds);
         System.out.printf(Locale.ROOT, "%-44s %8s%n", "", "seconds");
         System.out.printf(Locale.ROOT, "%-44s %8.3f%n", "plain criu dump (to a directory)", median(plainDump));
@@ -56,8 +58,9 @@ public final class DumpRestoreBenchmark {
         System.out.printf(Locale.ROOT, "%-44s %8.3f%n", "plain dump + restore", plainTotal);
         System.out.printf(Locale.ROOT, "%-44s %8.3f%n", "molt dump (CRIU, tree left frozen)", median(moltDump));
         System.out.printf(Locale.ROOT, "%-44s %8.3f%n", "molt persist into RocksDB + verify", median(moltPersist));
-        System.out.printf(Locale.ROOT, "%-44s %8.3f%n", "molt restore (verify, export, CRIU)", median(moltRestore));
-        System.out.printf(Locale.ROOT, "%-44s %8.3f   ratio to plain: %.2fx%n", "molt dump + persist + restore", moltCore, moltCore / plainTotal);
+        System.out.printf(Locale.ROOT, "%-44s %8.3f%n", "molt export from RocksDB (verify + write)", median(moltExport));
+        System.out.printf(Locale.ROOT, "%-44s %8.3f%n", "molt restore (CRIU)", median(moltRestore));
+        System.out.printf(Locale.ROOT, "%-44s %8.3f   ratio to plain: %.2fx%n", "molt dump + persist + export + restore", moltCore, moltCore / plainTotal);
         System.out.printf(Locale.ROOT, "%-44s %8.3f   ratio to plain: %.2fx%n", "molt whole stop (park .. unpark, restart)", median(moltStop), median(moltStop) / plainTotal);
         System.out.printf(Locale.ROOT, "images: plain %.1f MiB, molt stored %.1f MiB%n", median(plainImages), median(moltStored));
     }
