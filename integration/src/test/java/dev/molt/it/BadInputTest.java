@@ -196,11 +196,12 @@ class BadInputTest {
 
         Molt.Result upgrade;
         long start = System.nanoTime();
+        Tmpfs.Filler filler = tmpfs.armFiller();
         try (Molt.Started running = molt.cliStarted(concat(new String[] {"upgrade"}, spec))) {
             assertThat(running.awaitLineStartingWith("DUMPING", Duration.ofMinutes(2))).as("the upgrade reaches DUMPING").isTrue();
             long dumping = System.nanoTime();
             // Another writer on the store's disk takes all but a few MiB while CRIU dumps.
-            tmpfs.fillLeaving(LEFT_FREE_BYTES);
+            filler.fillLeaving(LEFT_FREE_BYTES);
             System.out.printf("[bad-input] disk full: DUMPING seen after %d ms, filler in place %d ms later%n",
                     (dumping - start) / 1_000_000, (System.nanoTime() - dumping) / 1_000_000);
             upgrade = running.await(Duration.ofMinutes(3));

@@ -13,6 +13,8 @@ final class Tmpfs implements AutoCloseable {
     final Path dir;
     private final Path filler;
     private boolean mounted;
+    /** The filler's process while it waits: ended at close if the test never used it. */
+    private Process armed;
 
     private Tmpfs(Path dir) {
         this.dir = dir;
@@ -31,13 +33,40 @@ final class Tmpfs implements AutoCloseable {
         return Files.getFileStore(dir).getUsableSpace();
     }
 
-    /** Allocates (really: tmpfs counts fallocate'd pages) all but {@code leftBytes} of the free space. */
-    void fillLeaving(long leftBytes) throws IOException, InterruptedException {
-        long size = freeBytes() - leftBytes;
-        if (size <= 0) {
-            throw new IllegalStateException(dir + " has only " + freeBytes() + " bytes free, less than the " + leftBytes + " to leave");
+    /**
+     * Starts the filler's process now, waiting for its size, so that {@link Filler#fillLeaving}
+     * costs a pipe write and an fallocate, not a fork and exec of a JVM's child: a test racing a
+     * dump wants the disk full within milliseconds.
+     */
+    Filler armFiller() throws IOException {
+        Process p = new ProcessBuilder("sh", "-c", "read size && exec fallocate -l \"$size\" \"$0\"", filler.toString())
+                .redirectErrorStream(true).start();
+        armed = p;
+        return new Filler(p);
+    }
+
+    final class Filler {
+        private final Process process;
+
+        private Filler(Process process) {
+            this.process = process;
         }
-        Tools.run(List.of("fallocate", "-l", Long.toString(size), filler.toString()));
+
+        /** Allocates (tmpfs counts fallocate'd pages) all but {@code leftBytes} of the free space. */
+        void fillLeaving(long leftBytes) throws IOException, InterruptedException {
+            long size = freeBytes() - leftBytes;
+            if (size <= 0) {
+                process.destroyForcibly();
+                throw new IllegalStateException(dir + " has only " + freeBytes() + " bytes free, less than the " + leftBytes + " to leave");
+            }
+            try (var in = process.getOutputStream()) {
+                in.write((size + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            }
+            String out = new String(process.getInputStream().readAllBytes());
+            if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || process.exitValue() != 0) {
+                throw new IllegalStateException("fallocate -l " + size + " " + filler + " failed: " + out);
+            }
+        }
     }
 
     void emptyFiller() throws IOException {
@@ -46,6 +75,9 @@ final class Tmpfs implements AutoCloseable {
 
     @Override
     public void close() throws IOException, InterruptedException {
+        if (armed != null) {
+            armed.destroyForcibly().waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
         if (mounted) {
             Tools.run(List.of("umount", dir.toString()));
             mounted = false;
