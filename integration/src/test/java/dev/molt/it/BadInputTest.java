@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,9 +50,14 @@ class BadInputTest {
     }
 
     @AfterEach
-    void stop() throws Exception {
+    void stop(TestInfo test) throws Exception {
         if (molt != null) {
             molt.close();
+            // Kept past the temporary directory: what the daemon said is the first thing to read
+            // when a case fails.
+            Path logs = Tools.repoRoot().resolve("integration/target/bad-input-logs");
+            Files.createDirectories(logs);
+            Files.writeString(logs.resolve(test.getTestMethod().map(m -> m.getName()).orElse("unknown") + "-moltd.log"), molt.log());
         }
         List<Long> pids = workload != null ? workload.pids() : List.of();
         if (workload != null) {
@@ -185,6 +191,13 @@ class BadInputTest {
     /** What the filler leaves free: less than the store keeps for its journal (32 MiB). */
     static final long LEFT_FREE_BYTES = 8L << 20;
 
+    /**
+     * Preflight's estimate (images + 20% + 64 MiB) always covers what the store writes (chunks are
+     * deduplicated and LZ4-compressed: 3.2 MiB for this workload), so a disk too small from the
+     * start fails preflight instead: the disk must fill up after it. This is a race, measured: from
+     * DUMPING to the first chunk write CRIU dumps 256 MiB (~0.5 s here), while the armed filler
+     * takes 40-170 ms. Lost, the upgrade would go on to DONE and the assertions below fail.
+     */
     @Test
     void theStoreDiskFillingUpMidSnapshotAbortsTheUpgradeAndThawsTheWorkload() throws Exception {
         tmpfs = Tmpfs.mount(dir.resolve("storefs"), STORE_FS_MIB);
