@@ -69,6 +69,13 @@ public final class UpgradeJournal {
      */
     public synchronized UpgradeRecord transition(
             UpgradeRecord previous, UpgradeState next, String message, Consumer<UpgradeRecord.Builder> edit) {
+        String stream = STREAM_PREFIX + previous.getEvent().getUpgradeId();
+        long journaled = journal.last(stream).map(Journal.Entry::sequence).orElse(0L);
+        // Checked before writing: a record built on a stale one must not reach the journal, where
+        // it would be the last word on the upgrade (a final state left marked active, or worse).
+        check(journaled == previous.getEvent().getSequence(), "upgrade " + previous.getEvent().getUpgradeId()
+                + " journal at sequence " + journaled + ", expected " + previous.getEvent().getSequence()
+                + ": a transition from a stale record");
         long now = clock.millis();
         UpgradeRecord.Builder builder = previous.toBuilder();
         edit.accept(builder);
@@ -92,7 +99,7 @@ public final class UpgradeJournal {
                 .clearWarnings();
         UpgradeRecord record = builder.build();
         String id = record.getEvent().getUpgradeId();
-        long written = journal.append(STREAM_PREFIX + id, record.toByteArray());
+        long written = journal.append(stream, record.toByteArray());
         check(written == sequence, "upgrade " + id + " journal at sequence " + written + ", expected " + sequence);
         if (next.isFinal()) {
             journal.get(ACTIVE_KEY).map(UpgradeJournal::string).filter(id::equals).ifPresent(a -> journal.remove(ACTIVE_KEY));

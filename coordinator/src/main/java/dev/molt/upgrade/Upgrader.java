@@ -193,8 +193,11 @@ public final class Upgrader {
             // switch ends it): restore in place, exactly as a restarted daemon would.
             resumption().resume(record);
         } catch (Cancelled c) {
-            abortBeforeSwitch(record, c.getMessage(), kernelSwitch);
+            abortBeforeSwitch(newest(record), c.getMessage(), kernelSwitch);
         } catch (RuntimeException | SwitchException e) {
+            // The step that failed may have journaled its state (and its parked workloads) before
+            // failing: undo from that record, not from the one this method saw last.
+            record = newest(record);
             LOG.log(Level.WARNING, "upgrade " + id(record) + " failed in " + state(record).label(), e);
             if (beforeSwitch(state(record))) {
                 abortBeforeSwitch(record, state(record).label() + " failed: " + message(e), kernelSwitch);
@@ -202,6 +205,13 @@ public final class Upgrader {
                 resumption().resume(record);
             }
         }
+    }
+
+    /** The newest journaled record of {@code record}'s upgrade: {@link #step} and {@link #edit} keep it. */
+    private UpgradeRecord newest(UpgradeRecord record) {
+        UpgradeRecord newest = latest.get();
+        return newest != null && id(newest).equals(id(record))
+                && newest.getEvent().getSequence() > record.getEvent().getSequence() ? newest : record;
     }
 
     private UpgradeRecord park(UpgradeRecord record, UpgradeSpec spec) {

@@ -70,11 +70,15 @@ public final class MoltCgroups {
         }
         Path dir = dirFor(tree.name());
         Path origin = cgroup2.cgroupOf(root);
-        if (origin.startsWith(dir)) {
+        // Nothing moves a tree back after a snapshot or an aborted upgrade: it is still in its
+        // cgroup of Molt's, and is adopted again as it is, unless an operation under way holds it.
+        boolean again = origin.startsWith(dir);
+        if (again && freezeRequested(dir)) {
             throw new WorkloadException(WorkloadException.Reason.INVALID_NAME, subject, "pid " + root
-                    + " is already in Molt's cgroup " + cgroup2.nameOf(dir) + ": release it first");
+                    + " is parked in Molt's cgroup " + cgroup2.nameOf(dir)
+                    + " (frozen) by a snapshot or upgrade under way: wait for it to end");
         }
-        create(dir, tree.name());
+        create(dir, tree.name(), again ? treeOf(root) : Set.of());
         Map<Long, Path> moved = new LinkedHashMap<>();
         try {
             for (int round = 0; ; round++) {
@@ -112,7 +116,25 @@ public final class MoltCgroups {
             throw e;
         }
         List<Long> pids = WorkloadResolver.processesIn(dir);
-        return new ResolvedWorkload(tree.name(), dir, List.of(root), pids, true, origin);
+        // Adopted again, the cgroup the tree first came from is no longer known: release moves it
+        // to the root cgroup, where a cgroup that is gone sends it too.
+        return new ResolvedWorkload(tree.name(), dir, List.of(root), pids, true, again ? cgroup2.root() : origin);
+    }
+
+    private Set<Long> treeOf(long root) throws WorkloadException {
+        Set<Long> tree = new LinkedHashSet<>(procs.descendants(root));
+        tree.add(root);
+        return tree;
+    }
+
+    /** True when {@code cgroup.freeze} asks for frozen: a freeze done or in progress. */
+    private static boolean freezeRequested(Path dir) throws WorkloadException {
+        Path file = dir.resolve("cgroup.freeze");
+        try {
+            return Files.readString(file, StandardCharsets.US_ASCII).strip().equals("1");
+        } catch (IOException e) {
+            throw new WorkloadException(WorkloadException.Reason.IO, dir.toString(), "cannot read " + file + ": " + e, e);
+        }
     }
 
     /**
@@ -136,13 +158,15 @@ public final class MoltCgroups {
         removeWhenEmpty(dir, Duration.ofSeconds(5));
     }
 
-    private void create(Path dir, String name) throws WorkloadException {
+    /** Creates the cgroup unless it exists; refuses one holding processes other than {@code members}. */
+    private void create(Path dir, String name, Set<Long> members) throws WorkloadException {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
             throw new WorkloadException(WorkloadException.Reason.IO, name, "cannot create Molt's cgroup " + dir + ": " + e, e);
         }
-        List<Long> strangers = WorkloadResolver.processesIn(dir);
+        List<Long> strangers = new ArrayList<>(WorkloadResolver.processesIn(dir));
+        strangers.removeAll(members);
         if (!strangers.isEmpty()) {
             throw new WorkloadException(WorkloadException.Reason.INVALID_NAME, name, "Molt's cgroup "
                     + cgroup2.nameOf(dir) + " already holds processes " + strangers + ": another workload uses the name "

@@ -67,8 +67,13 @@ class UpgradeJournalTest {
             UpgradeJournal journal = new UpgradeJournal(store.journal(), Clock.systemUTC());
             UpgradeRecord r = journal.create("req-1", SPEC, "boot-a", "k");
             journal.transition(r, new UpgradeState.Preflight(), "checks", b -> {});
-            assertThatThrownBy(() -> journal.transition(r, new UpgradeState.Parking(), "again", b -> {}))
-                    .hasMessageContaining("expected 2");
+            assertThatThrownBy(() -> journal.transition(r, new UpgradeState.Aborted("late"), "again", b -> {}))
+                    .hasMessageContaining("journal at sequence 2, expected 1");
+
+            String id = r.getEvent().getUpgradeId();
+            assertThat(journal.last(id).orElseThrow().getEvent().getState().name())
+                    .as("nothing written: the stale transition never reached the journal").isEqualTo("PREFLIGHT");
+            assertThat(journal.active()).contains(id);
         }
     }
 }

@@ -179,6 +179,39 @@ class WorkloadResolverTest {
         resolver.release(workload);
     }
 
+    /** After a snapshot or an aborted upgrade the tree stays in Molt's cgroup: a retry adopts it there. */
+    @Test
+    void aTreeLeftInItsMoltCgroupIsAdoptedAgain() throws Exception {
+        Path origin = test.child("origin");
+        Process unshare = test.start(origin, "unshare", "--pid", "--fork", "setsid", "sh", "-c", "sleep 1000 & wait");
+        long init = test.awaitChild(unshare).pid();
+        long sleeper = test.awaitDescendants(init, 1).get(0);
+        ResolvedWorkload first = resolver.resolve(new ProcessTreeWorkload(init, "demo"));
+
+        ResolvedWorkload again = resolver.resolve(new ProcessTreeWorkload(init, "demo"));
+
+        assertThat(again.cgroupDir()).isEqualTo(first.cgroupDir());
+        assertThat(again.pids()).containsExactlyInAnyOrder(init, sleeper);
+        assertThat(again.returnCgroupDir()).as("where it first came from is no longer known").isEqualTo(test.cgroup2.root());
+    }
+
+    @Test
+    void resolve_error_aTreeParkedByAnOperationUnderWay() throws Exception {
+        Process sleeper = test.start(test.child("origin"), "sleep", "1000");
+        ResolvedWorkload parked = resolver.resolve(new ProcessTreeWorkload(sleeper.pid(), "demo"));
+        freezer.freeze(parked.cgroupDir(), Duration.ofSeconds(10));
+        try {
+            assertThatThrownBy(() -> resolver.resolve(new ProcessTreeWorkload(sleeper.pid(), "demo")))
+                    .isInstanceOfSatisfying(WorkloadException.class,
+                            e -> assertThat(e.reason()).isEqualTo(WorkloadException.Reason.INVALID_NAME))
+                    .hasMessageContaining("is parked in Molt's cgroup")
+                    .hasMessageContaining("wait for it to end");
+            assertThat(freezer.isFrozen(parked.cgroupDir())).as("left as the other operation has it").isTrue();
+        } finally {
+            freezer.thaw(parked.cgroupDir());
+        }
+    }
+
     @Test
     void resolve_error_aNameInUseByAnotherTree() throws Exception {
         Path origin = test.child("origin");

@@ -1,6 +1,8 @@
 package dev.molt.it;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,6 +10,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -97,6 +101,84 @@ final class Molt implements AutoCloseable {
         String errText = Files.readString(err);
         Files.delete(err);
         return new Result(p.exitValue(), out, errText);
+    }
+
+    /**
+     * Starts the CLI without waiting for it, for a test that acts while a command runs: its
+     * progress lines (stderr) are read as they come, its stdout goes to a file.
+     */
+    Started cliStarted(String... args) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(Tools.repoRoot().resolve("bin/molt").toString());
+        command.add("--socket");
+        command.add(socket.toString());
+        command.addAll(List.of(args));
+        Path out = Files.createTempFile(dir, "cli", ".out");
+        Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).start();
+        p.getOutputStream().close();
+        return new Started(p, out);
+    }
+
+    /** A running CLI. Every wait has a deadline: a CLI that never ends fails the test, never hangs it. */
+    static final class Started implements AutoCloseable {
+        /** Put after the last line, compared by identity. */
+        private static final String END = new String("end of stderr");
+
+        private final Process process;
+        private final Path out;
+        private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        private final StringBuffer errSeen = new StringBuffer();
+        private final Thread reader;
+
+        private Started(Process process, Path out) {
+            this.process = process;
+            this.out = out;
+            this.reader = Thread.ofVirtual().name("cli-stderr-" + process.pid()).start(() -> {
+                try (BufferedReader err = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = err.readLine()) != null) {
+                        errSeen.append(line).append('\n');
+                        lines.add(line);
+                    }
+                } catch (IOException e) {
+                    errSeen.append("(reading stderr failed: ").append(e).append(")\n");
+                } finally {
+                    lines.add(END);
+                }
+            });
+        }
+
+        /** Waits for a progress line starting with {@code prefix}; false when the command ended first. */
+        boolean awaitLineStartingWith(String prefix, Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (true) {
+                String line = lines.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                if (line == null) {
+                    throw new AssertionError("no line starting with '" + prefix + "' within " + timeout + "; stderr so far:\n" + errSeen);
+                }
+                if (line == END) {
+                    lines.add(END);
+                    return false;
+                }
+                if (line.startsWith(prefix)) {
+                    return true;
+                }
+            }
+        }
+
+        Result await(Duration timeout) throws IOException, InterruptedException {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                throw new AssertionError("the CLI did not finish within " + timeout + "; stderr:\n" + errSeen);
+            }
+            reader.join(Duration.ofSeconds(10));
+            return new Result(process.exitValue(), Files.readString(out), errSeen.toString());
+        }
+
+        @Override
+        public void close() {
+            process.destroyForcibly();
+        }
     }
 
     @Override
