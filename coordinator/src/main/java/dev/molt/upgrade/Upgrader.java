@@ -193,8 +193,10 @@ public final class Upgrader {
             // switch ends it): restore in place, exactly as a restarted daemon would.
             resumption().resume(record);
         } catch (Cancelled c) {
-            abortBeforeSwitch(record, c.getMessage(), kernelSwitch);
+            abortBeforeSwitch(latest.get(), c.getMessage(), kernelSwitch);
         } catch (RuntimeException | SwitchException e) {
+            // A step that failed midway journaled records this method's local does not hold yet.
+            record = latest.get();
             LOG.log(Level.WARNING, "upgrade " + id(record) + " failed in " + state(record).label(), e);
             if (beforeSwitch(state(record))) {
                 abortBeforeSwitch(record, state(record).label() + " failed: " + message(e), kernelSwitch);
