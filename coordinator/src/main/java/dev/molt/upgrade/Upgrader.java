@@ -188,6 +188,9 @@ public final class Upgrader {
             record = step(record, new UpgradeState.Switching(), "switching kernels with " + kernelSwitch.name(), b -> b
                     .setBootIdAtSwitch(HostInfo.bootId())
                     .putMarks(StopReports.SWITCH_START, clock.millis()));
+            if (spec.getSwitchMethod() == dev.molt.api.v1.SwitchMethod.SWITCH_METHOD_KEXEC) {
+                guardNextBoot(record);
+            }
             kernelSwitch.execute();
             // A switch that returns has not replaced this process (kexec does not return, the restart
             // switch ends it): restore in place, exactly as a restarted daemon would.
@@ -321,6 +324,15 @@ public final class Upgrader {
         }
         String full = problems.isEmpty() ? reason : reason + " (while aborting: " + String.join("; ", problems) + ")";
         step(record, new UpgradeState.Aborted(full), "aborted, workloads running on the old kernel: " + full, b -> {});
+    }
+
+    /** The next kernel keeps the lock and the pids until moltd restores (see NetworkLock#guardNextBoot). */
+    void guardNextBoot(UpgradeRecord record) {
+        try {
+            networkLock.guardNextBoot(id(record), record.getNetworkLockTable(), parkedPids(record));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot write the boot guard for the next kernel: " + e.getMessage(), e);
+        }
     }
 
     void unlockNetwork(UpgradeRecord record) {
