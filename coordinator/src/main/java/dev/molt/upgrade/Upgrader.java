@@ -174,6 +174,9 @@ public final class Upgrader {
                 abortBeforeSwitch(record, "preflight failed: " + failedChecks(plan), null);
                 return;
             }
+            if (spec.getSwitchMethod() == dev.molt.api.v1.SwitchMethod.SWITCH_METHOD_KEXEC) {
+                record = edit(record, Rollback::recordWayBack);
+            }
             kernelSwitch = switchFor(record);
             kernelSwitch.prepare(switchPlan(spec));
             checkCancelled();
