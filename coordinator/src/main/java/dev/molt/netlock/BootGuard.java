@@ -25,7 +25,8 @@ import java.util.logging.Logger;
  * window scaling as the parked connections negotiated it. moltd's unlock after restore deletes
  * that table like the old lock, and {@link #disarm} retires the marker.
  *
- * <p>Marker keys (one KEY=value a line): RESTORER, UPGRADE, LOCK_TABLE, LAST_PID, WINDOW_SCALING.
+ * <p>Marker keys (one KEY=value a line): RESTORER, UPGRADE, LOCK_TABLE, LAST_PID, WINDOW_SCALING;
+ * beside it MARKER.nft holds the lock's own rules (the parked connections and listening ports).
  */
 public final class BootGuard {
     private static final Logger LOG = Logger.getLogger(BootGuard.class.getName());
@@ -65,6 +66,12 @@ public final class BootGuard {
      * and the pids; window scaling off when any of the established {@code sockets} did not negotiate it.
      */
     public void arm(String upgradeId, String table, Collection<Long> pids, List<TcpSocket> sockets) throws IOException {
+        if (Files.exists(marker) && Files.readAllLines(marker, StandardCharsets.UTF_8).contains("LOCK_TABLE=" + table)) {
+            // A switch back after a failed restore: the parked sockets exist only in the snapshot
+            // now, and the marker written before the first switch still describes them.
+            LOG.info("boot guard already armed for " + table + ": kept for the switch back");
+            return;
+        }
         long last = pids.stream().mapToLong(Long::longValue).max().orElse(0);
         boolean scaling = windowScalingNegotiated(sockets);
         String text = "# Written by moltd before a kexec: the boot runs RESTORER guard|restore with this file.\n"
@@ -74,6 +81,11 @@ public final class BootGuard {
                 + "LAST_PID=" + (last > 0 ? last : "") + "\n"
                 + "WINDOW_SCALING=" + (scaling ? "" : "0") + "\n";
         Files.createDirectories(marker.getParent());
+        // The same rules as the lock in the old kernel (only the workloads' connections and listening
+        // ports), so that everything else, the operator's API among it, is reachable during restore.
+        // Without them (no sockets) the hook drops all non-loopback TCP.
+        writeSynced(marker.resolveSibling(marker.getFileName() + ".nft"),
+                sockets.isEmpty() ? "" : NetworkLock.script(table, sockets));
         Path tmp = marker.resolveSibling(marker.getFileName() + ".tmp");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -81,6 +93,7 @@ public final class BootGuard {
             ch.force(true);
         }
         Files.move(tmp, marker, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        forceDirectory(marker.getParent());
         LOG.info("boot guard armed: " + marker + " (table " + table + ", last pid " + last
                 + ", window scaling " + (scaling ? "as negotiated" : "off") + ")");
     }
@@ -102,6 +115,22 @@ public final class BootGuard {
             Files.writeString(WINDOW_SCALING, "1\n");
         }
         Files.move(marker, marker.resolveSibling("done-" + table), StandardCopyOption.REPLACE_EXISTING);
+        Files.deleteIfExists(marker.resolveSibling(marker.getFileName() + ".nft"));
+    }
+
+    private static void writeSynced(Path file, String text) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ch.write(java.nio.ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
+            ch.force(true);
+        }
+    }
+
+    /** The rename must reach the disk before the kexec too. */
+    private static void forceDirectory(Path dir) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
     }
 
     /** Whether every established socket negotiated window scaling, from `ss -tin` (tcp_info options). */
