@@ -73,4 +73,53 @@ class GuestUpgradeTest {
             assertThat(guest.sh("cat /proc/sys/net/ipv4/tcp_window_scaling").strip()).isEqualTo("1");
         }
     }
+
+    @Test
+    @Timeout(value = 25, unit = TimeUnit.MINUTES)
+    void aRestoreThatFailsInTheNewKernelRollsBackToTheOldOneAndRestoresThere() throws Exception {
+        try (QemuGuest guest = QemuGuest.boot("molt-it-rollback")) {
+            GuestWorkload workload = GuestWorkload.start(guest);
+            guest.awaitMoltd(Duration.ofMinutes(3));
+            // The fault: the new kernel's boot takes the workload's root pid (rc's test hook), so
+            // CRIU cannot give the tree its pids back there. The old kernel's command line has no
+            // such argument, so the restore works after the switch back.
+            String cmdline = guest.sh("cat /proc/cmdline").strip() + " molt_test_take_pids=" + workload.rootPid;
+            Molt.Result upgrade;
+            try (HostTcpClient client = HostTcpClient.connect(guest.hostPort(QemuGuest.WORKLOAD_PORT))) {
+                client.awaitAnswersFrom(OLD_KERNEL, 10, Duration.ofSeconds(60));
+
+                upgrade = guest.molt(Duration.ofMinutes(20), "upgrade", "-w", "pid:" + workload.rootPid,
+                        "--switch", "kexec", "--kernel", "/boot/vmlinuz-" + NEW_KERNEL,
+                        "--initrd", "/boot/initrd.img-" + NEW_KERNEL, "--cmdline", cmdline, "--tcp");
+                System.out.println(upgrade.out());
+
+                assertThat(upgrade.exit()).as("molt upgrade exits 1 for ROLLED_BACK: %s", upgrade).isEqualTo(1);
+                assertThat(upgrade.out()).contains("ROLLED_BACK");
+                client.awaitAnswersFrom(OLD_KERNEL, 40, Duration.ofSeconds(120));
+                assertThat(client.error()).as("the host's one connection").isEmpty();
+                assertThat(client.answers()).extracting(HostTcpClient.Answer::kernel).containsOnly(OLD_KERNEL);
+                System.out.println("host client: longest wait for an answer " + client.longestWait().toMillis() + " ms");
+            }
+            assertThat(guest.console()).contains("MOLT-EVENT test-fault uptime=").contains("kernel=" + NEW_KERNEL);
+
+            String journal = guest.molt(Duration.ofMinutes(1), "upgrades", "list").out();
+            assertThat(journal).as("the journal says why").contains("ROLLED_BACK")
+                    .contains("restore on " + NEW_KERNEL + " failed")
+                    .contains("pid " + workload.rootPid).contains("taken by 'sleep'");
+
+            assertThat(guest.sh("uname -r").strip()).isEqualTo(OLD_KERNEL);
+            assertThat(guest.sh("for p in " + String.join(" ", workload.pids().stream().map(String::valueOf).toList())
+                    + "; do [ -d /proc/$p ] && printf '%s ' $p; done").strip())
+                    .isEqualTo(workload.rootPid + " " + workload.counterPid + " " + workload.localClientPid);
+            List<GuestWorkload.Tick> ticks = GuestWorkload.ticks(guest);
+            assertThat(ticks).extracting(GuestWorkload.Tick::pid).containsOnly(workload.counterPid);
+            for (int i = 1; i < ticks.size(); i++) {
+                assertThat(ticks.get(i).seq()).as("counter line %d follows %d", i, i - 1).isEqualTo(ticks.get(i - 1).seq() + 1);
+            }
+            assertThat(ticks).extracting(GuestWorkload.Tick::kernel).containsOnly(OLD_KERNEL);
+            List<String> local = GuestWorkload.localClientLines(guest);
+            assertThat(local).as("the guest-local connection").noneMatch(l -> l.startsWith("ERROR"));
+            assertThat(guest.sh("nft list tables").strip()).as("no lock or guard left").isEmpty();
+        }
+    }
 }
