@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds Molt's installed layout (a MOLT_HOME) from the Maven build:
 #   DIR/lib/*.jar   the coordinator's jar and its whole runtime class path
+#   DIR/native/     librocksdbjni-linux64.so unpacked (for -Djava.library.path=DIR/native)
 #   DIR/bin/        molt, moltd, molt-java.sh (the launchers find lib/ through MOLT_HOME) and
 #                   molt-boot-guard (the hook a new kernel's boot runs before its network is up)
 # Prints DIR. The guest builder copies it into /opt/molt (MOLT_GUEST_DIST=DIR).
@@ -34,6 +35,15 @@ tr ':' '\n' < "$cp_file" | while read -r dep; do
   [ -f "$dep" ] || { echo "dist.sh: $dep (from $cp_file) is not a jar file: rebuild" >&2; exit 1; }
   cp -p "$dep" "$tmp/lib/"
 done
+# RocksDB's JNI library for this machine, unpacked once: rocksdbjni otherwise writes its 17 MB .so to
+# /tmp at every JVM start (seconds under TCG, on the path to restore), unless -Djava.library.path
+# names a directory holding it (FIELD-NOTES); /etc/default/moltd of the guest does.
+rocks=$(ls "$tmp"/lib/rocksdbjni-*.jar 2>/dev/null | head -1)
+if [ -n "$rocks" ] && [ "$(uname -m)" = x86_64 ]; then
+  mkdir -p "$tmp/native"
+  python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extract("librocksdbjni-linux64.so", sys.argv[2])' \
+    "$rocks" "$tmp/native"
+fi
 for f in molt moltd molt-java.sh molt-boot-guard; do
   install -m 755 "$root/bin/$f" "$tmp/bin/$f"
 done
