@@ -376,6 +376,8 @@ public final class Upgrader {
         if (last == null || last.getPid() <= 0) {
             throw new IllegalStateException("the criu-adapter ended the restore of " + w.getName() + " without a pid");
         }
+        LOG.info("restored " + w.getName() + " as pid " + last.getPid() + ": snapshot export and check "
+                + last.getVerifyMillis() + " ms, CRIU " + last.getCriuMillis() + " ms");
         return last.getPid();
     }
 
