@@ -86,6 +86,7 @@ local_kernels=$("${GX[@]}" -- "awk '{ print \$2 }' $DATA/local-client.log | uniq
 echo "guest: uname -r $uname_after; workload pids before '$pids' alive after '$alive'"
 echo "counter: pids '$cpids', gaps: ${gaps:-none}"
 echo "guest-local TCP client: answered by '$local_kernels', errors $local_err"
+echo "moltd in the new kernel: $("${GX[@]}" -- "grep -h 'INFO: restored' /var/log/molt/moltd.log | tail -1 | sed 's/^INFO: //'")"
 echo "whole demo: $(elapsed "$t0") s"
 [ "$rc" = 0 ] && [ "$uname_after" = "$NEW_KERNEL" ] && [ "$alive" = "$pids " ] && [ -z "$gaps" ] && [ "$local_err" = 0 ] \
   && ! grep -q '"error"' "$samples" && echo "DEMO OK" || { echo "DEMO FAILED"; exit 1; }
