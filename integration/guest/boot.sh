@@ -7,7 +7,7 @@
 #
 #   --name     run directory $MOLT_CACHE/guest/runs/NAME (default "default"); one guest per name
 #   --kernel   release to boot (default OLD_KERNEL of versions.env)
-#   --fwd      also forward this guest TCP port to a free host port (DEMO_PORT always is)
+#   --fwd      also forward this guest TCP port to a free host port (DEMO_PORT and MOLT_API_PORT always are)
 #   --append   extra kernel command line arguments
 #
 # Then: integration/guest/gx [--name NAME] -- CMD   runs CMD in the guest;
@@ -18,7 +18,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 . "$GUEST_DIR/rootfs/etc/molt/guest.env"
 
-name=default kernel=$OLD_KERNEL append="" fwds=("$DEMO_PORT")
+name=default kernel=$OLD_KERNEL append="" fwds=("$DEMO_PORT" "$MOLT_API_PORT")
 while [ $# -gt 0 ]; do
   case $1 in
     --name) name=$2; shift 2 ;;

@@ -5,6 +5,10 @@
       "reply n=<request count> pid=<server pid> kernel=<uname -r now> counter=<last counter seq>"
   child: a counter; every 100 ms it appends "<seq> <pid> <uname -r> <monotonic> <realtime>"
       to DIR/counter.log (a file on the persistent root disk, so it exists after the kexec).
+  with --local-client: a second child, a TCP client of the server over 127.0.0.1 inside the guest
+      (both ends in the tree, so both are dumped and restored); every 200 ms it sends a line and
+      appends "<seq> <answer's kernel> <our kernel>" to DIR/local-client.log, "ERROR <what>" on a
+      reset or EOF, and then stops.
 The kernel release is read at every answer and every tick, so lines show which kernel served them.
 """
 import argparse
@@ -34,6 +38,33 @@ def last_seq(path):
             return complete[-1].split()[0].decode() if complete else "0"
     except OSError:
         return "?"
+
+
+def local_client(port, path):
+    out = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    for _ in range(100):
+        try:
+            sock = socket.create_connection(("127.0.0.1", port))
+            break
+        except OSError:
+            time.sleep(0.05)
+    seq, buf = 0, b""
+    while True:
+        seq += 1
+        try:
+            sock.sendall(f"local {seq}\n".encode())
+            while b"\n" not in buf:
+                data = sock.recv(4096)
+                if not data:
+                    raise OSError("EOF")
+                buf += data
+        except OSError as e:
+            os.write(out, f"ERROR {e}\n".encode())
+            return
+        line, buf = buf.split(b"\n", 1)
+        kernel = line.decode().split("kernel=")[1].split()[0]
+        os.write(out, f"{seq} {kernel} {os.uname().release}\n".encode())
+        time.sleep(0.2)
 
 
 def serve(port, counter_log):
@@ -74,14 +105,22 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--dir", required=True)
+    parser.add_argument("--local-client", action="store_true")
     args = parser.parse_args()
     os.makedirs(args.dir, exist_ok=True)
     counter_log = os.path.join(args.dir, "counter.log")
     child = os.fork()
     if child == 0:
         counter(counter_log)
+    pids = [os.getpid(), child]
+    if args.local_client:
+        client = os.fork()
+        if client == 0:
+            local_client(args.port, os.path.join(args.dir, "local-client.log"))
+            os._exit(1)
+        pids.append(client)
     with open(os.path.join(args.dir, "workload.pids"), "w") as f:
-        f.write(f"{os.getpid()} {child}\n")
+        f.write(" ".join(map(str, pids)) + "\n")
     serve(args.port, counter_log)
 
 

@@ -90,7 +90,7 @@ public final class Daemon implements AutoCloseable {
             Clock clock = Clock.systemUTC();
             EventHub hub = new EventHub();
             RealWorkloads workloads = new RealWorkloads();
-            NetworkLock lock = new NetworkLock();
+            NetworkLock lock = new NetworkLock("nft", dev.molt.netlock.BootGuard.fromEnvironment(System.getenv()));
             Daemon self = daemon;
             self.crash = crash;
             KernelSwitches switches = (spec, parkedPids) -> self.switchFor(spec, parkedPids);
@@ -177,7 +177,11 @@ public final class Daemon implements AutoCloseable {
         if (!config.tcpListen().isBlank()) {
             String[] hostPort = config.tcpListen().split(":");
             NettyServerBuilder tcp = NettyServerBuilder.forAddress(
-                    new java.net.InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1])));
+                    new java.net.InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1])))
+                    // The CLI pings every 30 s over TCP to notice a host that kexec'd away; without
+                    // this the server answers GOAWAY "too_many_pings" (gRPC's default allows one per 5 min).
+                    .permitKeepAliveTime(20, TimeUnit.SECONDS)
+                    .permitKeepAliveWithoutCalls(true);
             for (var s : services) {
                 tcp.addService(s);
             }

@@ -18,13 +18,34 @@ import java.util.concurrent.TimeUnit;
  */
 public final class NetworkLock {
     private final String nft;
+    private final java.util.Optional<BootGuard> bootGuard;
+
+    public NetworkLock(String nftBinary, java.util.Optional<BootGuard> bootGuard) {
+        this.nft = nftBinary;
+        this.bootGuard = bootGuard;
+    }
 
     public NetworkLock(String nftBinary) {
-        this.nft = nftBinary;
+        this(nftBinary, java.util.Optional.empty());
     }
 
     public NetworkLock() {
         this("nft");
+    }
+
+    /**
+     * Before a kexec: the lock (and the parked pids) must hold in the next kernel before its network
+     * comes up, which only the boot itself can do (see {@link BootGuard}). Without a guard (a checkout
+     * that never kexecs) this says so and returns.
+     */
+    public void guardNextBoot(String upgradeId, String table, java.util.Collection<Long> pids) throws IOException {
+        if (bootGuard.isEmpty()) {
+            System.getLogger(NetworkLock.class.getName()).log(System.Logger.Level.WARNING,
+                    "no boot guard (set MOLT_HOME or MOLT_BOOT_GUARD): the next kernel will not drop the peers' "
+                            + "retransmissions before restore, so they may be reset");
+            return;
+        }
+        bootGuard.get().arm(upgradeId, table, pids, TcpSockets.heldBy(pids));
     }
 
     /** Installs (replacing any of that name) a table locking the given sockets. No sockets: no table. */
@@ -41,6 +62,9 @@ public final class NetworkLock {
             return;
         }
         run(List.of(nft, "delete", "table", "inet", table), "", true);
+        if (bootGuard.isPresent()) {
+            bootGuard.get().disarm(table);
+        }
     }
 
     static String script(String table, List<TcpSocket> sockets) {

@@ -101,6 +101,9 @@ final class Resumption {
             }
             int index = i;
             try {
+                if (!sameBoot(record)) {
+                    requirePidsFree(w);
+                }
                 // CRIU's restored tasks must run to finish the restore: never restore into a frozen cgroup.
                 upgrader.workloads().thaw(Path.of(w.getCgroupDir()));
                 var restored = upgrader.restore(record, w);
@@ -109,8 +112,12 @@ final class Resumption {
                         .setWorkloads(index, b.getWorkloads(index).toBuilder().setRestoredRootPid(restored.getPid()))
                         .putMarks(StopReports.EXPORT_MILLIS, exportMillis));
             } catch (RuntimeException e) {
-                fail(record, "restore of " + w.getName() + " from snapshot " + w.getSnapshotId() + " failed: "
-                        + Upgrader.message(e) + "; the snapshot is kept: after fixing the cause run `molt snapshot restore "
+                String reason = "restore of " + w.getName() + " from snapshot " + w.getSnapshotId() + " failed: "
+                        + Upgrader.message(e);
+                if (Rollback.possible(record)) {
+                    reason = reason + "; " + new Rollback(upgrader).switchBack(record, reason);
+                }
+                fail(record, reason + "; the snapshot is kept: after fixing the cause run `molt snapshot restore "
                         + w.getSnapshotId() + "`");
                 return;
             }
@@ -138,6 +145,13 @@ final class Resumption {
         long unparked = upgrader.clock().millis();
         UpgradeRecord done = upgrader.edit(record, b -> b.putMarks(StopReports.UNPARKED, unparked));
         var report = StopReports.from(done.getMarksMap());
+        if (!done.getRollbackReason().isEmpty()) {
+            String reason = done.getRollbackReason() + "; rolled back to " + HostInfo.kernelRelease()
+                    + " and restored there";
+            upgrader.step(done, new UpgradeState.RolledBack(reason), reason + ": total stop " + report.getTotalStopMillis() + " ms",
+                    b -> b.getEventBuilder().getUpgradeBuilder().setStopReport(report));
+            return;
+        }
         upgrader.step(done, new UpgradeState.Done(), "done: total stop " + report.getTotalStopMillis() + " ms",
                 b -> b.getEventBuilder().getUpgradeBuilder().setStopReport(report));
     }
@@ -163,6 +177,27 @@ final class Resumption {
                 if (HostInfo.alive(p.getPid(), p.getStartTime())) {
                     ProcessHandle.of(p.getPid()).ifPresent(ProcessHandle::destroyForcibly);
                 }
+            }
+        }
+    }
+
+    /**
+     * After a reboot CRIU needs each parked pid again (a tree in the host's pid namespace keeps its
+     * pids): one taken by the new boot fails the restore with "Can't fork for PID". Say which, and
+     * by what, before CRIU tries. (A pid-namespaced tree's outer pids need not be free; this check
+     * may then refuse a restore CRIU could have done: rare, and it says so.)
+     */
+    private static void requirePidsFree(ParkedWorkload w) {
+        for (ProcessIdentity p : w.getProcessesList()) {
+            if (java.nio.file.Files.exists(Path.of("/proc", Long.toString(p.getPid())))) {
+                String comm;
+                try {
+                    comm = java.nio.file.Files.readString(Path.of("/proc", Long.toString(p.getPid()), "comm")).strip();
+                } catch (java.io.IOException e) {
+                    comm = "?";
+                }
+                throw new UpgradeException.FailedPrecondition("pid " + p.getPid() + " of " + w.getName()
+                        + " is taken by '" + comm + "' in this boot: CRIU cannot give the workload its pid back");
             }
         }
     }

@@ -174,6 +174,9 @@ public final class Upgrader {
                 abortBeforeSwitch(record, "preflight failed: " + failedChecks(plan), null);
                 return;
             }
+            if (spec.getSwitchMethod() == dev.molt.api.v1.SwitchMethod.SWITCH_METHOD_KEXEC) {
+                record = edit(record, Rollback::recordWayBack);
+            }
             kernelSwitch = switchFor(record);
             kernelSwitch.prepare(switchPlan(spec));
             checkCancelled();
@@ -188,6 +191,9 @@ public final class Upgrader {
             record = step(record, new UpgradeState.Switching(), "switching kernels with " + kernelSwitch.name(), b -> b
                     .setBootIdAtSwitch(HostInfo.bootId())
                     .putMarks(StopReports.SWITCH_START, clock.millis()));
+            if (spec.getSwitchMethod() == dev.molt.api.v1.SwitchMethod.SWITCH_METHOD_KEXEC) {
+                guardNextBoot(record);
+            }
             kernelSwitch.execute();
             // A switch that returns has not replaced this process (kexec does not return, the restart
             // switch ends it): restore in place, exactly as a restarted daemon would.
@@ -331,6 +337,15 @@ public final class Upgrader {
         step(record, new UpgradeState.Aborted(full), "aborted, workloads running on the old kernel: " + full, b -> {});
     }
 
+    /** The next kernel keeps the lock and the pids until moltd restores (see NetworkLock#guardNextBoot). */
+    void guardNextBoot(UpgradeRecord record) {
+        try {
+            networkLock.guardNextBoot(id(record), record.getNetworkLockTable(), parkedPids(record));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot write the boot guard for the next kernel: " + e.getMessage(), e);
+        }
+    }
+
     void unlockNetwork(UpgradeRecord record) {
         try {
             networkLock.unlock(record.getNetworkLockTable());
@@ -370,6 +385,8 @@ public final class Upgrader {
         if (last == null || last.getPid() <= 0) {
             throw new IllegalStateException("the criu-adapter ended the restore of " + w.getName() + " without a pid");
         }
+        LOG.info("restored " + w.getName() + " as pid " + last.getPid() + ": snapshot export and check "
+                + last.getVerifyMillis() + " ms, CRIU " + last.getCriuMillis() + " ms");
         return last;
     }
 

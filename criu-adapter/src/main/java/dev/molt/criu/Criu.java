@@ -93,10 +93,15 @@ public final class Criu {
         return usable;
     }
 
-    /** What a dump with this spec needs of CRIU. */
+    /** What a dump with this spec needs of CRIU on the running kernel. */
     public static List<CriuFeature> requiredFor(DumpSpec spec) {
+        return requiredFor(spec, System.getProperty("os.version"));
+    }
+
+    /** What a dump with this spec needs of CRIU on kernel {@code release}. */
+    public static List<CriuFeature> requiredFor(DumpSpec spec, String release) {
         List<CriuFeature> needed = new ArrayList<>(CriuFeature.DUMP);
-        if (spec.tcpEstablished()) {
+        if (spec.tcpEstablished() && CriuFeature.kernelRefusesInetPasscred(release)) {
             needed.add(CriuFeature.INET_SOCKETS_WITHOUT_PASSCRED);
         }
         if (spec.freezeCgroup().isPresent()) {
@@ -105,10 +110,10 @@ public final class Criu {
         return needed;
     }
 
-    /** What a restore with this spec needs of CRIU. */
+    /** What a restore with this spec needs of CRIU on the running kernel. */
     public static List<CriuFeature> requiredFor(RestoreSpec spec) {
         List<CriuFeature> needed = new ArrayList<>(CriuFeature.RESTORE);
-        if (spec.tcpEstablished()) {
+        if (spec.tcpEstablished() && CriuFeature.kernelRefusesInetPasscred(System.getProperty("os.version"))) {
             needed.add(CriuFeature.INET_SOCKETS_WITHOUT_PASSCRED);
         }
         return needed;
@@ -136,7 +141,8 @@ public final class Criu {
                 .setPid(spec.pid())
                 .setLeaveRunning(spec.leaveRunning())
                 .setTcpEstablished(spec.tcpEstablished())
-                .setNetworkLock(spec.externalNetworkLock() ? criu_network_lock_method.SKIP : NETWORK_LOCK)
+                .setNetworkLock(spec.externalNetworkLock() && CriuFeature.NETWORK_LOCK_SKIP.availableIn(client.version())
+                        ? criu_network_lock_method.SKIP : NETWORK_LOCK)
                 .setManageCgroupsMode(CGROUP_MODE)
                 .setNotifyScripts(true);
         spec.freezeCgroup().ifPresent(cgroup -> opts.setFreezeCgroup(cgroup.toString()));

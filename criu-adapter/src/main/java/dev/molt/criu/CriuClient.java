@@ -154,15 +154,21 @@ public final class CriuClient {
             opts.setLogLevel(LOG_LEVEL);
         }
         Optional<Path> logFile = Optional.of(workDir.resolve(opts.getLogFile()));
-        int workDirFd;
-        try {
-            workDirFd = Posix.open(workDir.toString(), Posix.O_RDONLY | Posix.O_DIRECTORY | Posix.O_CLOEXEC, 0);
-        } catch (PosixException e) {
-            throw new CriuException.Unavailable("CRIU's work directory " + workDir + " cannot be opened: "
-                    + e.getMessage() + "; create it (writable) first", e);
-        }
+        int workDirFd = openDirectory(workDir, "work directory");
+        int imagesDirFd = -1;
         try (CriuSession session = CriuSession.start(binary, Optional.of(workDir.resolve(OUTPUT_FILE)))) {
             askVersionFirst(session);
+            if (!CriuFeature.RPC_IMAGES_DIR_PATH.availableIn(version) && opts.getImagesDirFd() < 0) {
+                // CRIU before 3.19 (Debian bookworm's 3.17.1) ignores images_dir and opens
+                // /proc/<our pid>/fd/<images_dir_fd> for every request, CHECK included (with -1 it
+                // exits before writing a log): hand it the image directory, or the work dir, as an fd.
+                if (opts.hasImagesDir()) {
+                    imagesDirFd = openDirectory(Path.of(opts.getImagesDir()), "image directory");
+                    opts.clearImagesDir().setImagesDirFd(imagesDirFd);
+                } else {
+                    opts.setImagesDirFd(workDirFd);
+                }
+            }
             // CRIU opens /proc/<our pid>/fd/<workDirFd> itself (it learns our pid from SO_PEERCRED),
             // so the fd only needs to stay open in this JVM until the answer.
             criu_req request = criu_req.newBuilder()
@@ -173,11 +179,27 @@ public final class CriuClient {
             finish(session, type.name());
             return response;
         } finally {
-            try {
-                Posix.close(workDirFd);
-            } catch (PosixException e) {
-                LOG.log(Level.WARNING, "closing CRIU's work directory fd: " + e.getMessage());
+            closeQuietly(workDirFd, "work directory");
+            if (imagesDirFd >= 0) {
+                closeQuietly(imagesDirFd, "image directory");
             }
+        }
+    }
+
+    private static int openDirectory(Path dir, String what) throws CriuException.Unavailable {
+        try {
+            return Posix.open(dir.toString(), Posix.O_RDONLY | Posix.O_DIRECTORY | Posix.O_CLOEXEC, 0);
+        } catch (PosixException e) {
+            throw new CriuException.Unavailable("CRIU's " + what + " " + dir + " cannot be opened: "
+                    + e.getMessage() + "; create it (writable) first", e);
+        }
+    }
+
+    private static void closeQuietly(int fd, String what) {
+        try {
+            Posix.close(fd);
+        } catch (PosixException e) {
+            LOG.log(Level.WARNING, "closing CRIU's " + what + " fd: " + e.getMessage());
         }
     }
 

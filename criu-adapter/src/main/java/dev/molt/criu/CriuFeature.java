@@ -8,7 +8,10 @@ import java.util.List;
  */
 public record CriuFeature(String name, CriuVersion since, String usedFor) {
 
-    /** RPC field {@code images_dir} (68): the image directory by path. Molt always uses it. */
+    /**
+     * RPC field {@code images_dir} (68): the image directory by path. Older CRIUs get the directory
+     * as an fd instead ({@link CriuClient}), so no request requires it.
+     */
     public static final CriuFeature RPC_IMAGES_DIR_PATH =
             new CriuFeature("rpc-images-dir-path", CriuVersion.parse("3.19"), "passing the image directory by path");
 
@@ -16,22 +19,50 @@ public record CriuFeature(String name, CriuVersion since, String usedFor) {
     public static final CriuFeature NFTABLES_NETWORK_LOCK =
             new CriuFeature("nftables-network-lock", CriuVersion.parse("3.16"), "locking the network while TCP is dumped");
 
+    /**
+     * {@code network_lock = SKIP}: CRIU leaves the network alone because the caller holds its own
+     * lock. Older CRIUs reject the request outright ("Invalid request code"), so Molt lets them lock
+     * with nftables during the dump instead, inside its own lock (see {@link Criu#dump}).
+     */
+    public static final CriuFeature NETWORK_LOCK_SKIP =
+            new CriuFeature("network-lock-skip", CriuVersion.parse("3.19"), "leaving the network lock to Molt");
+
     /** {@code freeze_cgroup} pointing at a cgroup v2 directory (cgroup.freeze). */
     public static final CriuFeature CGROUP_V2_FREEZER =
             new CriuFeature("cgroup-v2-freezer", CriuVersion.parse("3.14"), "dumping a cgroup v2 the coordinator froze");
 
     /**
-     * Dumping inet sockets on kernels that refuse SO_PASSCRED on them (measured on 6.18: CRIU 4.1.1
-     * fails with "Can't get 1:16 opt", 4.2 restricts the option to unix sockets).
+     * Dumping inet sockets on kernels that refuse SO_PASSCRED on them (Linux 6.16 and later; measured
+     * on 6.18: CRIU 4.1.1 fails with "Can't get 1:16 opt", 4.2 restricts the option to unix
+     * sockets). Older kernels answer the option, and CRIU 3.17.1 dumps TCP on 6.1 (FIELD-NOTES).
      */
     public static final CriuFeature INET_SOCKETS_WITHOUT_PASSCRED =
             new CriuFeature("inet-sockets-without-passcred", CriuVersion.parse("4.2"), "dumping TCP sockets on Linux 6.18");
 
     /** What every dump needs. */
-    public static final List<CriuFeature> DUMP = List.of(RPC_IMAGES_DIR_PATH, NFTABLES_NETWORK_LOCK);
+    public static final List<CriuFeature> DUMP = List.of(NFTABLES_NETWORK_LOCK);
 
     /** What every restore needs. */
-    public static final List<CriuFeature> RESTORE = List.of(RPC_IMAGES_DIR_PATH, NFTABLES_NETWORK_LOCK);
+    public static final List<CriuFeature> RESTORE = List.of(NFTABLES_NETWORK_LOCK);
+
+    /** The first kernel that refuses SO_PASSCRED on inet sockets (commit 7d8d93fdde50b, 6.16). */
+    static final int[] PASSCRED_RESTRICTED_SINCE = {6, 16};
+
+    /**
+     * True when the kernel release (uname -r, e.g. "6.1.0-50-amd64") refuses SO_PASSCRED on inet
+     * sockets, so that dumping TCP needs {@link #INET_SOCKETS_WITHOUT_PASSCRED}. An unparsable
+     * release counts as new (the check stays on).
+     */
+    public static boolean kernelRefusesInetPasscred(String release) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\d+)\\.(\\d+)").matcher(release);
+        if (!m.find()) {
+            return true;
+        }
+        int major = Integer.parseInt(m.group(1));
+        int minor = Integer.parseInt(m.group(2));
+        return major > PASSCRED_RESTRICTED_SINCE[0]
+                || (major == PASSCRED_RESTRICTED_SINCE[0] && minor >= PASSCRED_RESTRICTED_SINCE[1]);
+    }
 
     /** Those of {@code needed} that {@code version} lacks, in order. */
     public static List<CriuFeature> missingIn(CriuVersion version, List<CriuFeature> needed) {
