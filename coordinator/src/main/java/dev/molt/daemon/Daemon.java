@@ -95,7 +95,7 @@ public final class Daemon implements AutoCloseable {
             self.crash = crash;
             KernelSwitches switches = (spec, parkedPids) -> self.switchFor(spec, parkedPids);
             Upgrader upgrader = new Upgrader(new UpgradeJournal(store.journal(), clock), hub, workloads, criu,
-                    new Preflight(workloads, criu, store::freeBytes), switches, lock, crash, clock, upgrades);
+                    new Preflight(workloads, criu, store::freeBytes, () -> stagingSpace(config)), switches, lock, crash, clock, upgrades);
 
             // Resume before listening: restoring the workloads waits for nothing else.
             upgrader.resumeActive();
@@ -138,6 +138,16 @@ public final class Daemon implements AutoCloseable {
         LOG.info("restart switch: exiting with " + Moltd.EXIT_RESTART + " for the launcher to start moltd again");
         close();
         Runtime.getRuntime().halt(Moltd.EXIT_RESTART);
+    }
+
+    private static Preflight.Staging stagingSpace(DaemonConfig config) {
+        try {
+            var stagingStore = Files.getFileStore(config.stagingDir());
+            var storeStore = Files.getFileStore(config.storeDir());
+            return new Preflight.Staging(stagingStore.getUsableSpace(), stagingStore.equals(storeStore));
+        } catch (IOException e) {
+            return new Preflight.Staging(0, false);
+        }
     }
 
     /**

@@ -36,10 +36,24 @@ public final class Preflight {
     private final CriuAdapterBlockingStub criu;
     private final LongSupplier storeFreeBytes;
 
+    private final java.util.function.Supplier<Staging> staging;
+
+    /**
+     * Where CRIU's images wait between dump and persist (and between export and restore): free bytes
+     * there, and whether that is the store's own filesystem (then both must fit in it at once).
+     */
+    public record Staging(long freeBytes, boolean sharesStoreFilesystem) {}
+
     public Preflight(Workloads workloads, CriuAdapterBlockingStub criu, LongSupplier storeFreeBytes) {
+        this(workloads, criu, storeFreeBytes, () -> null);
+    }
+
+    public Preflight(Workloads workloads, CriuAdapterBlockingStub criu, LongSupplier storeFreeBytes,
+            java.util.function.Supplier<Staging> staging) {
         this.workloads = workloads;
         this.criu = criu;
         this.storeFreeBytes = storeFreeBytes;
+        this.staging = staging;
     }
 
     /** Validates the spec's shape; throws InvalidArgument naming the field. */
@@ -109,6 +123,20 @@ public final class Preflight {
                 : fail("space", "store has " + mib(free) + " free but the snapshot needs about " + mib(needed)
                         + " (images " + mib(estimate) + " + 20% + " + mib(SPACE_MARGIN_BYTES)
                         + " margin): free space or move the store"));
+        Staging stagingSpace = staging.get();
+        if (stagingSpace != null) {
+            // The dump's images sit in staging while they are persisted: on the store's own
+            // filesystem, images and store must fit at once.
+            long stagingNeeded = estimate + SPACE_MARGIN_BYTES + (stagingSpace.sharesStoreFilesystem() ? needed : 0);
+            checks.add(stagingSpace.freeBytes() >= stagingNeeded
+                    ? ok("staging", mib(stagingSpace.freeBytes()) + " free for CRIU's images"
+                            + (stagingSpace.sharesStoreFilesystem() ? " (shared with the store)" : ""))
+                    : fail("staging", "the staging directory has " + mib(stagingSpace.freeBytes()) + " free but needs about "
+                            + mib(stagingNeeded) + (stagingSpace.sharesStoreFilesystem()
+                                    ? " (images written there before they are persisted into the store on the same filesystem)"
+                                    : " (the images before they are persisted)")
+                            + ": free space or give moltd a --staging on another filesystem"));
+        }
         checks.add(kernelCheck(spec));
 
         plan.addAllChecks(checks)
