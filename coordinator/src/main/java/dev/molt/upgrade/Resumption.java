@@ -101,12 +101,14 @@ final class Resumption {
             }
             int index = i;
             try {
-                if (!sameBoot(record)) {
-                    requirePidsFree(w);
-                }
                 // CRIU's restored tasks must run to finish the restore: never restore into a frozen cgroup.
                 upgrader.workloads().thaw(Path.of(w.getCgroupDir()));
-                var restored = upgrader.restore(record, w);
+                // After a reboot each parked pid must be free again (a tree in the host's pid
+                // namespace keeps its pids): the adapter names the process holding one before CRIU
+                // fails with "Can't fork for PID". On the same boot the old tree's pids were just
+                // freed. (A pid-namespaced tree's outer pids need not be free; the check may then
+                // refuse a restore CRIU could have done: rare, and it says so.)
+                var restored = upgrader.restore(record, w, !sameBoot(record));
                 long exportMillis = record.getMarksOrDefault(StopReports.EXPORT_MILLIS, 0) + restored.getVerifyMillis();
                 record = upgrader.edit(record, b -> b
                         .setWorkloads(index, b.getWorkloads(index).toBuilder().setRestoredRootPid(restored.getPid()))
@@ -177,27 +179,6 @@ final class Resumption {
                 if (HostInfo.alive(p.getPid(), p.getStartTime())) {
                     ProcessHandle.of(p.getPid()).ifPresent(ProcessHandle::destroyForcibly);
                 }
-            }
-        }
-    }
-
-    /**
-     * After a reboot CRIU needs each parked pid again (a tree in the host's pid namespace keeps its
-     * pids): one taken by the new boot fails the restore with "Can't fork for PID". Say which, and
-     * by what, before CRIU tries. (A pid-namespaced tree's outer pids need not be free; this check
-     * may then refuse a restore CRIU could have done: rare, and it says so.)
-     */
-    private static void requirePidsFree(ParkedWorkload w) {
-        for (ProcessIdentity p : w.getProcessesList()) {
-            if (java.nio.file.Files.exists(Path.of("/proc", Long.toString(p.getPid())))) {
-                String comm;
-                try {
-                    comm = java.nio.file.Files.readString(Path.of("/proc", Long.toString(p.getPid()), "comm")).strip();
-                } catch (java.io.IOException e) {
-                    comm = "?";
-                }
-                throw new UpgradeException.FailedPrecondition("pid " + p.getPid() + " of " + w.getName()
-                        + " is taken by '" + comm + "' in this boot: CRIU cannot give the workload its pid back");
             }
         }
     }

@@ -371,12 +371,14 @@ public final class Upgrader {
     }
 
     /** Restores one workload; returns the adapter's last message (pid, export and CRIU millis). */
-    RestoreProgress restore(UpgradeRecord record, ParkedWorkload w) {
-        RestoreRequest request = RestoreRequest.newBuilder()
+    RestoreProgress restore(UpgradeRecord record, ParkedWorkload w, boolean requirePidsFree) {
+        RestoreRequest.Builder request = RestoreRequest.newBuilder()
                 .setSnapshotId(w.getSnapshotId())
-                .setTcp(spec(record).getTcpEstablished() ? TcpMode.TCP_MODE_ESTABLISHED : TcpMode.TCP_MODE_REFUSE)
-                .build();
-        Iterator<RestoreProgress> progress = criu.withDeadlineAfter(30, TimeUnit.MINUTES).restore(request);
+                .setTcp(spec(record).getTcpEstablished() ? TcpMode.TCP_MODE_ESTABLISHED : TcpMode.TCP_MODE_REFUSE);
+        if (requirePidsFree) {
+            w.getProcessesList().forEach(p -> request.addExpectedPids((int) p.getPid()));
+        }
+        Iterator<RestoreProgress> progress = criu.withDeadlineAfter(30, TimeUnit.MINUTES).restore(request.build());
         RestoreProgress last = null;
         while (progress.hasNext()) {
             last = progress.next();
