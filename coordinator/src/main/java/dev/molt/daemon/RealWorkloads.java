@@ -104,28 +104,6 @@ final class RealWorkloads implements Workloads {
         }
     }
 
-    @Override
-    public List<Long> processes(Path cgroupDir) {
-        try {
-            List<Long> pids = new ArrayList<>();
-            try (var lines = Files.lines(cgroupDir.resolve("cgroup.procs"))) {
-                lines.filter(l -> !l.isBlank()).forEach(l -> pids.add(Long.parseLong(l.trim())));
-            }
-            return pids;
-        } catch (java.io.IOException e) {
-            return List.of();
-        }
-    }
-
-    @Override
-    public void removeOwnCgroup(Path cgroupDir) {
-        try {
-            Files.deleteIfExists(cgroupDir);
-        } catch (java.io.IOException e) {
-            // Not empty (the restored tree lives in it) or gone: either way nothing to do.
-        }
-    }
-
     private static Target fromResolved(ResolvedWorkload w) {
         if (w.rootPids().size() != 1) {
             throw new UpgradeException.InvalidArgument("workload", w.name() + " holds " + w.rootPids().size()

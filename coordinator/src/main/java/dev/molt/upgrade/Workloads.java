@@ -31,12 +31,6 @@ public interface Workloads {
     /** Thaws the cgroup; a cgroup that is gone or not frozen is fine. */
     void thaw(Path cgroupDir);
 
-    /** Pids of the processes in the cgroup now (recursively). */
-    List<Long> processes(Path cgroupDir);
-
-    /** Removes a cgroup Molt made, once it is empty; a missing one is fine. */
-    void removeOwnCgroup(Path cgroupDir);
-
     /** A workload resolved: its cgroup (may be empty until prepared) and its process trees' roots. */
     record Target(String name, Path cgroupDir, boolean ownCgroup, long rootPid, List<Long> pids) {}
 }

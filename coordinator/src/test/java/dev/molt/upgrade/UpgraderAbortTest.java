@@ -179,14 +179,6 @@ class UpgraderAbortTest {
         public synchronized void thaw(Path cgroupDir) {
             thawed.add(cgroupDir);
         }
-
-        @Override
-        public List<Long> processes(Path cgroupDir) {
-            return List.of();
-        }
-
-        @Override
-        public void removeOwnCgroup(Path cgroupDir) {}
     }
 
     static final class FakeSwitch implements KernelSwitch {
