@@ -7,15 +7,11 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,7 +45,6 @@ public final class SnapshotSpool {
     private static final String CREATED_AT = "molt.created_at_millis";
     private static final String PARTIAL = ".partial-";
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
-    private static final int BUFFER = 1 << 20;
 
     private final Path root;
 
@@ -104,12 +99,15 @@ public final class SnapshotSpool {
         StringBuilder sums = new StringBuilder();
         long bytes = 0;
         try {
-            for (Path file : sortedFiles(partial.resolve("images"))) {
-                Hashed h = hashAndSync(file);
+            List<Path> imageFiles = sortedFiles(partial.resolve("images"));
+            Map<String, String> hashes = sha256sum(partial.resolve("images"), imageFiles);
+            for (Path file : imageFiles) {
+                sync(file);
                 String name = file.getFileName().toString();
-                files.put(name, h.size());
-                bytes += h.size();
-                sums.append(h.hex()).append("  ").append(name).append('\n');
+                long size = Files.size(file);
+                files.put(name, size);
+                bytes += size;
+                sums.append(hashes.get(name)).append("  ").append(name).append('\n');
             }
             forceDirectory(partial.resolve("images"));
             writeSynced(partial.resolve(CHECKSUMS), sums.toString());
@@ -180,19 +178,26 @@ public final class SnapshotSpool {
         } catch (IOException e) {
             return new SnapshotStore.VerifyResult(id, false, List.of("cannot read " + s.checksums() + ": " + e.getMessage()), 0);
         }
-        for (Map.Entry<String, String> e : expected.entrySet()) {
-            Path file = s.images().resolve(e.getKey());
-            try {
-                Hashed h = hash(file);
-                checked += h.size();
-                if (!h.hex().equals(e.getValue())) {
-                    problems.add(e.getKey() + ": SHA-256 " + h.hex() + " differs from the recorded " + e.getValue());
-                }
-            } catch (NoSuchFileException missing) {
-                problems.add(e.getKey() + ": missing");
-            } catch (IOException io) {
-                problems.add(e.getKey() + ": cannot be read: " + io.getMessage());
+        List<Path> present = new ArrayList<>();
+        for (String name : expected.keySet()) {
+            Path file = s.images().resolve(name);
+            if (Files.isRegularFile(file)) {
+                present.add(file);
+            } else {
+                problems.add(name + ": missing");
             }
+        }
+        try {
+            Map<String, String> actual = sha256sum(s.images(), present);
+            for (Path file : present) {
+                String name = file.getFileName().toString();
+                checked += Files.size(file);
+                if (!expected.get(name).equals(actual.get(name))) {
+                    problems.add(name + ": SHA-256 " + actual.get(name) + " differs from the recorded " + expected.get(name));
+                }
+            }
+        } catch (IOException io) {
+            problems.add("cannot check the images in " + s.images() + ": " + io.getMessage());
         }
         try {
             for (Path file : sortedFiles(s.images())) {
@@ -299,41 +304,54 @@ public final class SnapshotSpool {
         return sums;
     }
 
-    private record Hashed(String hex, long size) {}
-
-    private static Hashed hashAndSync(Path file) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            Hashed h = hash(ch);
+    private static void sync(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
             ch.force(true);
-            return h;
         }
     }
 
-    private static Hashed hash(Path file) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            return hash(ch);
+    /**
+     * SHA-256 of each file, by coreutils' sha256sum: the same tool the boot hook checks them with,
+     * and several times faster than the JVM's digest where it matters (measured in the TCG guest:
+     * 16 MiB of images 1.7 s in a C1-only JVM, 0.2 s with sha256sum).
+     */
+    static Map<String, String> sha256sum(Path dir, List<Path> files) throws IOException {
+        Map<String, String> sums = new LinkedHashMap<>();
+        if (files.isEmpty()) {
+            return sums;
         }
-    }
-
-    private static Hashed hash(FileChannel ch) throws IOException {
-        MessageDigest sha = sha256();
-        ByteBuffer buf = ByteBuffer.allocateDirect(BUFFER);
-        long size = 0;
-        while (ch.read(buf) >= 0) {
-            buf.flip();
-            size += buf.remaining();
-            sha.update(buf);
-            buf.clear();
-        }
-        return new Hashed(HexFormat.of().formatHex(sha.digest()), size);
-    }
-
-    private static MessageDigest sha256() {
+        List<String> command = new ArrayList<>(List.of("sha256sum", "--"));
+        files.forEach(f -> command.add(f.getFileName().toString()));
+        Process p;
         try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
+            p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        } catch (IOException e) {
+            throw new IOException("cannot run sha256sum (coreutils) to checksum the images in " + dir + ": " + e.getMessage(), e);
         }
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        try {
+            if (!p.waitFor(10, java.util.concurrent.TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                throw new IOException("sha256sum of the images in " + dir + " did not finish in 10 minutes");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while checksumming " + dir, e);
+        }
+        if (p.exitValue() != 0) {
+            throw new IOException("sha256sum of the images in " + dir + " failed: " + out.strip());
+        }
+        for (String line : out.split("\n")) {
+            if (line.length() > 66 && line.charAt(64) == ' ') {
+                sums.put(line.substring(66), line.substring(0, 64));
+            }
+        }
+        for (Path f : files) {
+            if (!sums.containsKey(f.getFileName().toString())) {
+                throw new IOException("sha256sum printed no checksum for " + f + ": " + out.strip());
+            }
+        }
+        return sums;
     }
 
     private static List<Path> sortedFiles(Path dir) throws IOException {
