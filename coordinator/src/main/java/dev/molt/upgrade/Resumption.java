@@ -227,6 +227,9 @@ final class Resumption {
                 b.putMarks(StopReports.UNPARKED, unparked);
             }
         });
+        if (!atBoot) {
+            ConsoleEvents.emit("unparked", "upgrade=" + Upgrader.id(done));
+        }
         upgrader.persistSpooled(done);
         var report = StopReports.from(done.getMarksMap());
         if (!done.getRollbackReason().isEmpty()) {

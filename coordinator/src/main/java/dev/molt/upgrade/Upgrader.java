@@ -194,6 +194,7 @@ public final class Upgrader {
             if (spec.getSwitchMethod() == dev.molt.api.v1.SwitchMethod.SWITCH_METHOD_KEXEC) {
                 guardNextBoot(record);
             }
+            ConsoleEvents.emit("switch", "upgrade=" + id(record) + " with=" + kernelSwitch.name());
             kernelSwitch.execute();
             // A switch that returns has not replaced this process (kexec does not return, the restart
             // switch ends it): restore in place, exactly as a restarted daemon would.
@@ -228,6 +229,7 @@ public final class Upgrader {
         String upgradeId = id(record);
         String table = "molt-" + upgradeId;
         long parkStart = clock.millis();
+        ConsoleEvents.emit("park-start", "upgrade=" + upgradeId);
         record = step(record, new UpgradeState.Parking(), "parking " + targets.size() + " workloads", b -> {
             b.clearWorkloads().setNetworkLockTable(table).putMarks(StopReports.PARK_START, parkStart);
             for (int i = 0; i < targets.size(); i++) {

@@ -113,7 +113,9 @@ final class QemuGuest implements AutoCloseable {
     void useKexecLoader(String loader) throws Exception {
         sh("sed -i '/^MOLT_KEXEC=/d' /etc/default/moltd && echo 'MOLT_KEXEC=" + loader + "' >> /etc/default/moltd"
                 + " && pkill -TERM -f '[/]opt/molt/bin/moltd'; for i in $(seq 100); do pgrep -f '[d]ev.molt.daemon.Moltd' >/dev/null || break; sleep 0.2; done;"
-                + " . /etc/default/moltd; export MOLT_KEXEC; setsid /opt/molt/bin/moltd $MOLTD_ARGS </dev/null >>/var/log/molt/moltd.log 2>&1 &");
+                // Not the binary's full path in this command line: pkill -f would match this shell too.
+                + " bin=/opt/molt/bin; . /etc/default/moltd; export MOLT_KEXEC;"
+                + " setsid \"$bin/moltd\" $MOLTD_ARGS </dev/null >>/var/log/molt/moltd.log 2>&1 &");
         awaitMoltd(Duration.ofMinutes(3));
     }
 
