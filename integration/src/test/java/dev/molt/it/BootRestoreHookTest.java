@@ -94,7 +94,9 @@ class BootRestoreHookTest {
         assertThat(workload.ask("after")).as("the same connection, answered by the restored tree").endsWith("after");
         assertThat(nftHasTable()).as("the lock table is gone").isFalse();
         assertThat(run.console()).containsPattern("MOLT-EVENT boot-restored uptime=\\S+ snapshot=u-hook-1-0 pid=" + pid)
-                .contains("MOLT-EVENT boot-restore-done");
+                .contains("MOLT-EVENT boot-restore-done")
+                // The connection to this test: its peer gets duplicate ACKs after the unlock.
+                .containsPattern("MOLT-EVENT tcp-nudged uptime=\\S+ sockets=[1-9]");
         assertThat(plan.argv()).contains("--tcp-established");
     }
 
@@ -156,7 +158,8 @@ class BootRestoreHookTest {
         Path console = dir.resolve("console.log");
         ProcessBuilder pb = new ProcessBuilder(Tools.repoRoot().resolve("bin/molt-boot-guard").toString(), "restore", guard.marker().toString())
                 .redirectErrorStream(true);
-        pb.environment().putAll(Map.of("MOLT_EVENT_CONSOLE", console.toString()));
+        pb.environment().putAll(Map.of("MOLT_EVENT_CONSOLE", console.toString(),
+                "MOLT_TCP_NUDGE", Tools.tcpNudgeBinary().toString()));
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(3, TimeUnit.MINUTES)).isTrue();
