@@ -47,12 +47,6 @@ fi
 for f in molt moltd molt-java.sh molt-boot-guard; do
   install -m 755 "$root/bin/$f" "$tmp/bin/$f"
 done
-# The boot hook's TCP nudge (coordinator/src/main/c): static, so that one build runs on any glibc.
-if ! gcc -O2 -static -o "$tmp/bin/molt-tcp-nudge" "$root/coordinator/src/main/c/molt-tcp-nudge.c" 2>"$tmp/gcc.err"; then
-  echo "dist.sh: cannot build bin/molt-tcp-nudge (gcc and libc6-dev needed): $(cat "$tmp/gcc.err")" >&2
-  exit 1
-fi
-rm -f "$tmp/gcc.err"
 rm -rf "$out" && mkdir -p "$(dirname "$out")" && mv "$tmp" "$out"
 trap - EXIT
 echo "dist.sh: $(ls "$out/lib" | wc -l) jars, $(du -sh "$out" | cut -f1): $out" >&2

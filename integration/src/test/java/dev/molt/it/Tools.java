@@ -42,18 +42,6 @@ final class Tools {
         return binary;
     }
 
-    /** The boot hook's TCP nudge (what scripts/dist.sh installs as bin/molt-tcp-nudge), built here. */
-    static synchronized Path tcpNudgeBinary() throws IOException, InterruptedException {
-        Path source = repoRoot().resolve("coordinator/src/main/c/molt-tcp-nudge.c");
-        Path binary = repoRoot().resolve("integration/target/molt-tcp-nudge");
-        if (Files.exists(binary) && Files.getLastModifiedTime(binary).compareTo(Files.getLastModifiedTime(source)) > 0) {
-            return binary;
-        }
-        Files.createDirectories(binary.getParent());
-        run(List.of("gcc", "-O2", "-Wall", "-o", binary.toString(), source.toString()));
-        return binary;
-    }
-
     static String run(List<String> command) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
