@@ -173,7 +173,16 @@ public final class Criu {
      * out (nobody would answer them) and the root's pid goes to {@code pidfile}.
      */
     public List<String> restoreCommand(RestoreSpec spec, Path pidfile) {
-        List<String> argv = new ArrayList<>(List.of(client.binary().path().toString(), "restore",
+        return restoreCommand(spec, pidfile, client.binary());
+    }
+
+    /**
+     * As {@link #restoreCommand(RestoreSpec, Path)}, run by {@code restorer}: the CRIU chosen for the
+     * kernel that boots next, which may be another than this adapter's (see {@link CriuCatalog}).
+     * Its options are those every CRIU from 3.17 on takes.
+     */
+    public List<String> restoreCommand(RestoreSpec spec, Path pidfile, CriuBinary restorer) {
+        List<String> argv = new ArrayList<>(List.of(restorer.path().toString(), "restore",
                 "--images-dir", spec.imagesDir().toString(),
                 "--work-dir", spec.workDir().toString(),
                 "--log-file", CriuClient.logFileName(criu_req_type.RESTORE),

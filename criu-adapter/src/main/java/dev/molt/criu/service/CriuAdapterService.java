@@ -357,9 +357,18 @@ public final class CriuAdapterService extends CriuAdapterGrpc.CriuAdapterImplBas
             // Made now, on the persistent disk: the boot hook only runs CRIU in it.
             StagingArea.Staged staged = staging.create("boot-restore-" + spooled.id());
             Path pidfile = staged.work().resolve("restored.pid");
+            dev.molt.criu.CriuBinary restorer = criu.binary();
+            if (!request.getCriuPath().isEmpty()) {
+                Path chosen = Path.of(request.getCriuPath());
+                if (!chosen.isAbsolute() || !Files.isExecutable(chosen)) {
+                    throw new AdapterException.InvalidArgument("criu_path", request.getCriuPath()
+                            + " is not an absolute path to an executable CRIU");
+                }
+                restorer = new dev.molt.criu.CriuBinary(chosen);
+            }
             out.send(BootRestorePlan.newBuilder()
                     .addAllArgv(criu.restoreCommand(
-                            new RestoreSpec(spooled.images(), staged.work(), tcp, NotifyHandler.ACCEPT_ALL), pidfile))
+                            new RestoreSpec(spooled.images(), staged.work(), tcp, NotifyHandler.ACCEPT_ALL), pidfile, restorer))
                     .setImagesDir(spooled.images().toString())
                     .setChecksumsFile(spooled.checksums().toString())
                     .setWorkDir(staged.work().toString())
