@@ -83,6 +83,15 @@ final class UpgradeViews {
     out.println(
         "Images: " + Formats.bytes(report.getImageBytes()) + ", stored: "
             + Formats.bytes(report.getStoredBytes()));
+    if (!report.getDumpCriu().isEmpty() || !report.getRestoreCriu().isEmpty()) {
+      out.println(
+          "CRIU: dumped by " + orUnknown(report.getDumpCriu()) + ", restored by "
+              + orUnknown(report.getRestoreCriu()));
+    }
+  }
+
+  private static String orUnknown(String s) {
+    return s.isEmpty() ? "?" : s;
   }
 
   static String headline(Upgrade upgrade) {

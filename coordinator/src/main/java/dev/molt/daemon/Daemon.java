@@ -6,6 +6,9 @@ import dev.molt.api.UpgradesService;
 import dev.molt.api.v1.SwitchMethod;
 import dev.molt.criu.Criu;
 import dev.molt.criu.CriuBinary;
+import dev.molt.criu.CriuCatalog;
+import dev.molt.criu.CriuVersion;
+import dev.molt.criu.KernelRelease;
 import dev.molt.criu.CriuClient;
 import dev.molt.criu.service.AdapterChannel;
 import dev.molt.criu.service.AdapterServer;
@@ -18,6 +21,7 @@ import dev.molt.kexec.RestartSwitch;
 import dev.molt.netlock.NetworkLock;
 import dev.molt.store.MoltStore;
 import dev.molt.upgrade.CrashPoints;
+import dev.molt.upgrade.CriuChoices;
 import dev.molt.upgrade.EventHub;
 import dev.molt.upgrade.KernelSwitches;
 import dev.molt.upgrade.Preflight;
@@ -79,8 +83,12 @@ public final class Daemon implements AutoCloseable {
         try {
             // The criu-adapter, in-process: the coordinator reaches CRIU only through its gRPC API.
             String name = "criu-adapter-" + UUID.randomUUID();
+            // The CRIU for the kernel this daemon runs on: the configured one where it suits, else a
+            // staged one (after a kexec to another release the configured CRIU may not work here).
+            CriuCatalog catalog = CriuCatalog.discover(config.criu());
+            Path runningCriu = criuForRunningKernel(catalog, config.criu(), dumpedByOfActiveUpgrade(store));
             CriuAdapterService adapter = new CriuAdapterService(
-                    new Criu(new CriuClient(new CriuBinary(config.criu()))), store.snapshots(), config.stagingDir());
+                    new Criu(new CriuClient(new CriuBinary(runningCriu))), store.snapshots(), config.stagingDir());
             AdapterServer adapterServer = AdapterServer.inProcess(name, adapter);
             AdapterChannel channel = AdapterChannel.inProcess(name);
             var criu = CriuAdapterGrpc.newBlockingStub(channel.channel());
@@ -95,7 +103,8 @@ public final class Daemon implements AutoCloseable {
             self.crash = crash;
             KernelSwitches switches = (spec, parkedPids) -> self.switchFor(spec, parkedPids);
             Upgrader upgrader = new Upgrader(new UpgradeJournal(store.journal(), clock), hub, workloads, criu,
-                    new Preflight(workloads, criu, store::freeBytes, () -> stagingSpace(config)), switches, lock, crash, clock, upgrades);
+                    new Preflight(workloads, criu, store::freeBytes, () -> stagingSpace(config), new CriuChoices(catalog, criu)),
+                    switches, lock, crash, clock, upgrades);
 
             // Resume before listening: restoring the workloads waits for nothing else.
             upgrader.resumeActive();
@@ -104,7 +113,7 @@ public final class Daemon implements AutoCloseable {
             var snapshots = new WorkloadSnapshots(workloads, criu, lock, clock);
             daemon.listen(config, new UpgradesService(upgrader, hub), new SnapshotsService(criu, snapshots, upgrader),
                     new HostService(criu, store, upgrader));
-            LOG.info("moltd ready: socket " + config.socket() + ", store " + config.storeDir() + ", CRIU " + config.criu());
+            LOG.info("moltd ready: socket " + config.socket() + ", store " + config.storeDir() + ", CRIU " + runningCriu);
             return daemon;
         } catch (IOException | RuntimeException e) {
             if (daemon != null) {
@@ -113,6 +122,41 @@ public final class Daemon implements AutoCloseable {
                 store.close();
             }
             throw e;
+        }
+    }
+
+    /**
+     * The installed CRIU that works on the running kernel and reads the active upgrade's images;
+     * the configured one, with a warning, when none does (the preflight names the problem).
+     */
+    static Path criuForRunningKernel(CriuCatalog catalog, Path configured, CriuVersion dumpedBy) {
+        KernelRelease running = KernelRelease.running();
+        return switch (catalog.forKernel(running, dumpedBy)) {
+            case CriuCatalog.Selection.Chosen c -> {
+                if (!c.criu().binary().path().equals(configured)) {
+                    LOG.info("CRIU for " + running + ": " + c.explanation() + " (the configured " + configured + " does not suit it)");
+                }
+                yield c.criu().binary().path();
+            }
+            case CriuCatalog.Selection.NoneSuitable n -> {
+                LOG.warning(n.message() + "; running the configured " + configured);
+                yield configured;
+            }
+        };
+    }
+
+    /** The CRIU that dumped the active upgrade's images, if one is active after a restart. */
+    private static CriuVersion dumpedByOfActiveUpgrade(MoltStore store) {
+        try {
+            UpgradeJournal journal = new UpgradeJournal(store.journal(), Clock.systemUTC());
+            return journal.active().flatMap(journal::last)
+                    .map(r -> r.getDumpCriu().getVersion())
+                    .filter(v -> !v.isEmpty())
+                    .map(CriuVersion::parse)
+                    .orElse(null);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "cannot read the active upgrade's CRIU from the journal", e);
+            return null;
         }
     }
 

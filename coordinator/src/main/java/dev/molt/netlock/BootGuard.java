@@ -81,7 +81,21 @@ public final class BootGuard {
      * the persistent disk.
      */
     public record BootRestore(String snapshotId, List<String> argv, String imagesDir, String checksums,
-            String pidfile, String log, String cgroupDir) {}
+            String pidfile, String log, String cgroupDir, boolean seedWait) {
+
+        /**
+         * @param seedWait the restoring CRIU waits for a seeded random generator at its start (CRIU
+         *     4.x; see CriuFeature.SEEDED_RANDOM): the hook waits for it first and measures the wait
+         */
+        public BootRestore {
+            argv = List.copyOf(argv);
+        }
+
+        public BootRestore(String snapshotId, List<String> argv, String imagesDir, String checksums,
+                String pidfile, String log, String cgroupDir) {
+            this(snapshotId, argv, imagesDir, checksums, pidfile, log, cgroupDir, false);
+        }
+    }
 
     /** What the boot hook's restore did in this boot, per workload in marker order. */
     public record BootRestoreResult(String bootId, String upgradeId, List<Workload> workloads, Map<String, Long> millis) {
@@ -111,7 +125,9 @@ public final class BootGuard {
             List<BootRestore> restores) throws IOException {
         if (Files.exists(marker) && Files.readAllLines(marker, StandardCharsets.UTF_8).contains("LOCK_TABLE=" + table)) {
             // A switch back after a failed restore: the parked sockets exist only in the snapshot
-            // now, and the marker written before the first switch still describes them.
+            // now, and the marker written before the first switch still describes them. Only the
+            // CRIU command lines change: the old kernel may need another CRIU than the new one.
+            replanRestores(restores);
             LOG.info("boot guard already armed for " + table + ": kept for the switch back");
             return;
         }
@@ -126,7 +142,8 @@ public final class BootGuard {
         Files.createDirectories(marker.getParent());
         Files.deleteIfExists(resultFile());
         if (!restores.isEmpty()) {
-            StringBuilder more = new StringBuilder("RESULT=" + resultFile() + "\n" + "WORKLOADS=" + restores.size() + "\n");
+            StringBuilder more = new StringBuilder("RESULT=" + resultFile() + "\n" + "WORKLOADS=" + restores.size() + "\n"
+                    + "SEED_WAIT=" + (restores.stream().anyMatch(BootRestore::seedWait) ? "1" : "") + "\n");
             for (int i = 0; i < restores.size(); i++) {
                 BootRestore r = restores.get(i);
                 for (String arg : r.argv()) {
@@ -134,7 +151,7 @@ public final class BootGuard {
                         throw new IOException("a CRIU argument holds a newline, which the boot hook cannot read: " + arg);
                     }
                 }
-                Path argv = marker.resolveSibling(marker.getFileName() + ".w" + i + ".argv");
+                Path argv = argvFile(i);
                 writeSynced(argv, String.join("\n", r.argv()) + "\n");
                 more.append("W").append(i).append("_SNAPSHOT=").append(r.snapshotId()).append('\n')
                         .append("W").append(i).append("_ARGV=").append(argv).append('\n')
@@ -162,6 +179,31 @@ public final class BootGuard {
         LOG.info("boot guard armed: " + marker + " (table " + table + ", last pid " + last
                 + ", window scaling " + (scaling ? "as negotiated" : "off") + ", "
                 + (restores.isEmpty() ? "moltd restores" : restores.size() + " workload(s) restored at boot") + ")");
+    }
+
+    private Path argvFile(int workload) {
+        return marker.resolveSibling(marker.getFileName() + ".w" + workload + ".argv");
+    }
+
+    /**
+     * Rewrites the planned CRIU command lines of an armed marker (same workloads, same order) and
+     * its SEED_WAIT. A marker that restores nothing at boot, or a plan for other workloads, is left.
+     */
+    private void replanRestores(List<BootRestore> restores) throws IOException {
+        List<String> lines = Files.readAllLines(marker, StandardCharsets.UTF_8);
+        if (restores.isEmpty() || !lines.contains("WORKLOADS=" + restores.size())) {
+            return;
+        }
+        for (int i = 0; i < restores.size(); i++) {
+            writeSynced(argvFile(i), String.join("\n", restores.get(i).argv()) + "\n");
+        }
+        String seed = "SEED_WAIT=" + (restores.stream().anyMatch(BootRestore::seedWait) ? "1" : "");
+        List<String> updated = new java.util.ArrayList<>(lines.stream().filter(l -> !l.startsWith("SEED_WAIT=")).toList());
+        updated.add(seed);
+        Path tmp = marker.resolveSibling(marker.getFileName() + ".tmp");
+        writeSynced(tmp, String.join("\n", updated) + "\n");
+        Files.move(tmp, marker, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        forceDirectory(marker.getParent());
     }
 
     /**

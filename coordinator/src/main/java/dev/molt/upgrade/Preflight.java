@@ -37,6 +37,7 @@ public final class Preflight {
     private final LongSupplier storeFreeBytes;
 
     private final java.util.function.Supplier<Staging> staging;
+    private final CriuChoices criuChoices;
 
     /**
      * Where CRIU's images wait between dump and persist (and between export and restore): free bytes
@@ -50,10 +51,63 @@ public final class Preflight {
 
     public Preflight(Workloads workloads, CriuAdapterBlockingStub criu, LongSupplier storeFreeBytes,
             java.util.function.Supplier<Staging> staging) {
+        this(workloads, criu, storeFreeBytes, staging, null);
+    }
+
+    /**
+     * @param criuChoices the installed CRIUs: a kexec upgrade is refused when none can restore on
+     *     its target kernel; null skips that check (a host with one CRIU and one kernel series)
+     */
+    public Preflight(Workloads workloads, CriuAdapterBlockingStub criu, LongSupplier storeFreeBytes,
+            java.util.function.Supplier<Staging> staging, CriuChoices criuChoices) {
         this.workloads = workloads;
         this.criu = criu;
         this.storeFreeBytes = storeFreeBytes;
         this.staging = staging;
+        this.criuChoices = criuChoices;
+    }
+
+    /** The installed CRIUs, or null when this preflight does not choose among them. */
+    public CriuChoices criuChoices() {
+        return criuChoices;
+    }
+
+    /** The CRIU that dumps here and the one chosen to restore on the target kernel. */
+    public record CriuPair(dev.molt.journal.v1.CriuChoice dumping, dev.molt.journal.v1.CriuChoice restoring) {}
+
+    /**
+     * The CRIUs of a kexec upgrade: empty for the restart switch or without a catalog.
+     *
+     * @throws UpgradeException.FailedPrecondition naming the kernel, the CRIUs found and the one needed
+     */
+    public java.util.Optional<CriuPair> criuFor(UpgradeSpec spec) {
+        if (criuChoices == null || spec.getSwitchMethod() != SwitchMethod.SWITCH_METHOD_KEXEC) {
+            return java.util.Optional.empty();
+        }
+        String release;
+        try {
+            release = KernelImage.inspect(Path.of(spec.getTarget().getKernelPath())).release();
+        } catch (KernelImageException e) {
+            throw new UpgradeException.FailedPrecondition("cannot tell which CRIU restores on the target kernel: " + e.getMessage());
+        }
+        var dumping = criuChoices.daemons();
+        return switch (criuChoices.restoring(release, dumping)) {
+            case dev.molt.criu.CriuCatalog.Selection.Chosen c -> java.util.Optional.of(new CriuPair(dumping, CriuChoices.toProto(c)));
+            case dev.molt.criu.CriuCatalog.Selection.NoneSuitable n -> throw new UpgradeException.FailedPrecondition(n.message());
+        };
+    }
+
+    private Check restoringCriuCheck(UpgradeSpec spec) {
+        try {
+            return criuFor(spec)
+                    .map(p -> ok("criu-target", p.restoring().getReason() + "; the dump uses CRIU "
+                            + p.dumping().getVersion() + " at " + p.dumping().getPath()))
+                    .orElseGet(() -> ok("criu-target", "the daemon's CRIU restores (no kernel change or no catalog)"));
+        } catch (UpgradeException e) {
+            return fail("criu-target", e.getMessage());
+        } catch (StatusRuntimeException e) {
+            return fail("criu-target", "CRIU is not usable: " + e.getStatus().getDescription());
+        }
     }
 
     /** Validates the spec's shape; throws InvalidArgument naming the field. */
@@ -138,6 +192,9 @@ public final class Preflight {
                             + ": free space or give moltd a --staging on another filesystem"));
         }
         checks.add(kernelCheck(spec));
+        if (criuChoices != null && spec.getSwitchMethod() == SwitchMethod.SWITCH_METHOD_KEXEC) {
+            checks.add(restoringCriuCheck(spec));
+        }
 
         plan.addAllChecks(checks)
                 .setOk(checks.stream().allMatch(Check::getOk))

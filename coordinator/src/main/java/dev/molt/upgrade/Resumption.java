@@ -104,7 +104,22 @@ final class Resumption {
                 return;
             }
         }
-        restoreAll(record);
+        restoreAll(daemonRestores(record));
+    }
+
+    /** moltd restores through the adapter: its CRIU, chosen for this kernel at its start, is the restoring one. */
+    private UpgradeRecord daemonRestores(UpgradeRecord record) {
+        CriuChoices choices = upgrader.criuChoices();
+        if (choices == null) {
+            return record;
+        }
+        try {
+            var daemons = choices.daemons();
+            return upgrader.edit(record, b -> b.setRestoreCriu(daemons));
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "cannot ask the adapter which CRIU it runs", e);
+            return record;
+        }
     }
 
     /**
@@ -152,6 +167,7 @@ final class Resumption {
                 x.removeMarks(StopReports.DAEMON_START);
                 x.putMarks(StopReports.BOOT_RESTORE, 1L)
                         .putMarks(StopReports.RESUME_START, ms.get("START_MS"))
+                        .putMarks(StopReports.SEED_MILLIS, Math.max(0, ms.getOrDefault("SEED_MS", ms.get("START_MS")) - ms.get("START_MS")))
                         .putMarks(StopReports.EXPORT_MILLIS, check)
                         .putMarks(StopReports.RESTORED, ms.get("RESTORED_MS"))
                         .putMarks(StopReports.VERIFIED, ms.get("RESTORED_MS"))
@@ -231,7 +247,7 @@ final class Resumption {
             ConsoleEvents.emit("unparked", "upgrade=" + Upgrader.id(done));
         }
         upgrader.persistSpooled(done);
-        var report = StopReports.from(done.getMarksMap());
+        var report = StopReports.from(done);
         if (!done.getRollbackReason().isEmpty()) {
             String reason = done.getRollbackReason() + "; rolled back to " + HostInfo.kernelRelease()
                     + " and restored there";

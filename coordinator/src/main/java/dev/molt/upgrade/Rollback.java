@@ -68,11 +68,19 @@ final class Rollback {
                     record.getRollbackInitrd().isEmpty() ? null : Path.of(record.getRollbackInitrd()),
                     record.getRollbackCmdline()));
             long now = upgrader.clock().millis();
+            // The old kernel may need another CRIU than the new one (and the images' dumper's or newer).
+            var restorer = upgrader.restoringCriuOn(to, record);
             UpgradeRecord back = upgrader.step(record, new UpgradeState.Switching(),
-                    "restore on " + from + " failed: " + reason + "; switching back to " + to, b -> b
-                            .setRollbackReason("restore on " + from + " failed: " + reason)
-                            .setBootIdAtSwitch(HostInfo.bootId())
-                            .putMarks(ROLLBACK_START, now));
+                    "restore on " + from + " failed: " + reason + "; switching back to " + to, b -> {
+                        b.setRollbackReason("restore on " + from + " failed: " + reason)
+                                .setBootIdAtSwitch(HostInfo.bootId())
+                                .putMarks(ROLLBACK_START, now);
+                        if (restorer.isPresent()) {
+                            b.setRestoreCriu(restorer.get());
+                        } else {
+                            b.clearRestoreCriu();
+                        }
+                    });
             upgrader.guardNextBoot(back);
             ConsoleEvents.emit("switch-back", "upgrade=" + Upgrader.id(back) + " to=" + to);
             kexec.execute();

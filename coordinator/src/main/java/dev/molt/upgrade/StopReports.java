@@ -24,6 +24,8 @@ public final class StopReports {
     public static final String UNPARKED = "unparked";
     public static final String IMAGE_BYTES = "image-bytes";
     public static final String STORED_BYTES = "stored-bytes";
+    /** Milliseconds the boot hook waited for the new kernel's random generator before CRIU (see the hook). */
+    public static final String SEED_MILLIS = "seed-millis";
     /** Set when the boot hook restored and unparked every workload: RESUME_START is its start. */
     public static final String BOOT_RESTORE = "boot-restore";
 
@@ -46,8 +48,10 @@ public final class StopReports {
         // Restore splits into checking the images (a spooled snapshot's checksums, or the export
         // of a stored one, every chunk verified) and the rest, CRIU's restore itself.
         long export = m.getOrDefault(EXPORT_MILLIS, 0L);
+        long seed = m.getOrDefault(SEED_MILLIS, 0L);
+        phase(r, "seed-wait", m.containsKey(SEED_MILLIS) && m.containsKey(RESTORED) ? seed : null, 0L);
         phase(r, "check-images", m.containsKey(RESTORED) ? export : null, 0L);
-        phase(r, "restore", m.get(RESTORED), m.containsKey(RESUME_START) ? m.get(RESUME_START) + export : null);
+        phase(r, "restore", m.get(RESTORED), m.containsKey(RESUME_START) ? m.get(RESUME_START) + seed + export : null);
         phase(r, "verify", m.get(VERIFIED), m.get(RESTORED));
         phase(r, "unpark", m.get(UNPARKED), m.get(VERIFIED));
         if (m.containsKey(UNPARKED) && m.containsKey(PARK_START)) {
@@ -55,6 +59,14 @@ public final class StopReports {
         }
         r.setImageBytes(m.getOrDefault(IMAGE_BYTES, 0L)).setStoredBytes(m.getOrDefault(STORED_BYTES, 0L));
         return r.build();
+    }
+
+    /** The report of an upgrade: its marks, and the CRIUs that dumped and restored. */
+    public static StopReport from(dev.molt.journal.v1.UpgradeRecord record) {
+        return from(record.getMarksMap()).toBuilder()
+                .setDumpCriu(CriuChoices.describe(record.getDumpCriu()))
+                .setRestoreCriu(CriuChoices.describe(record.getRestoreCriu()))
+                .build();
     }
 
     private static Long sum(Long a, Long b, Long c) {
@@ -75,6 +87,11 @@ public final class StopReports {
         }
         b.append(String.format(java.util.Locale.ROOT, "  %-18s %8d ms  (%.2f s)%n", "total stop",
                 report.getTotalStopMillis(), report.getTotalStopMillis() / 1000.0));
+        if (!report.getDumpCriu().isEmpty() || !report.getRestoreCriu().isEmpty()) {
+            b.append(String.format(java.util.Locale.ROOT, "  CRIU: dumped by %s, restored by %s%n",
+                    report.getDumpCriu().isEmpty() ? "?" : report.getDumpCriu(),
+                    report.getRestoreCriu().isEmpty() ? "?" : report.getRestoreCriu()));
+        }
         return b.toString();
     }
 }

@@ -177,7 +177,15 @@ public final class Upgrader {
                 return;
             }
             if (spec.getSwitchMethod() == dev.molt.api.v1.SwitchMethod.SWITCH_METHOD_KEXEC) {
-                record = edit(record, Rollback::recordWayBack);
+                // Chosen before anything is parked: a target no installed CRIU restores on was
+                // refused by the preflight above, and the choice is journaled for the boot's restore.
+                Optional<Preflight.CriuPair> criuPair = preflight.criuFor(spec);
+                record = edit(record, b -> {
+                    Rollback.recordWayBack(b);
+                    criuPair.ifPresent(p -> b.setDumpCriu(p.dumping()).setRestoreCriu(p.restoring()));
+                });
+                criuPair.ifPresent(p -> LOG.info("CRIU: dumps with " + p.dumping().getVersion() + " at " + p.dumping().getPath()
+                        + ", restores with " + p.restoring().getReason()));
             }
             kernelSwitch = switchFor(record);
             kernelSwitch.prepare(switchPlan(spec));
@@ -347,6 +355,29 @@ public final class Upgrader {
         step(record, new UpgradeState.Aborted(full), "aborted, workloads running on the old kernel: " + full, b -> {});
     }
 
+    /**
+     * The CRIU chosen to restore on {@code kernel} what this upgrade dumped; empty when there is no
+     * catalog or none suits (then the adapter's own CRIU is planned, and a failure there is a failed restore).
+     */
+    Optional<dev.molt.journal.v1.CriuChoice> restoringCriuOn(String kernel, UpgradeRecord record) {
+        CriuChoices choices = preflight.criuChoices();
+        if (choices == null) {
+            return Optional.empty();
+        }
+        try {
+            return switch (choices.restoring(kernel, record.getDumpCriu())) {
+                case dev.molt.criu.CriuCatalog.Selection.Chosen c -> Optional.of(CriuChoices.toProto(c));
+                case dev.molt.criu.CriuCatalog.Selection.NoneSuitable n -> {
+                    LOG.warning(n.message());
+                    yield Optional.empty();
+                }
+            };
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "cannot choose a CRIU for " + kernel, e);
+            return Optional.empty();
+        }
+    }
+
     /** The next kernel keeps the lock and the pids until moltd restores (see NetworkLock#guardNextBoot). */
     void guardNextBoot(UpgradeRecord record) {
         try {
@@ -364,18 +395,25 @@ public final class Upgrader {
         List<BootGuard.BootRestore> restores = new ArrayList<>();
         for (ParkedWorkload w : record.getWorkloadsList()) {
             try {
+                // The restoring CRIU journaled for the kernel that boots next (empty: the adapter's).
                 BootRestorePlan plan = criu.withDeadlineAfter(60, TimeUnit.SECONDS).planBootRestore(PlanBootRestoreRequest.newBuilder()
                         .setSnapshotId(w.getSnapshotId())
                         .setTcp(spec(record).getTcpEstablished() ? TcpMode.TCP_MODE_ESTABLISHED : TcpMode.TCP_MODE_REFUSE)
+                        .setCriuPath(record.getRestoreCriu().getPath())
                         .build());
                 restores.add(new BootGuard.BootRestore(w.getSnapshotId(), plan.getArgvList(), plan.getImagesDir(),
-                        plan.getChecksumsFile(), plan.getPidfile(), plan.getLogFile(), w.getCgroupDir()));
+                        plan.getChecksumsFile(), plan.getPidfile(), plan.getLogFile(), w.getCgroupDir(),
+                        CriuChoices.waitsForSeed(record.getRestoreCriu())));
             } catch (StatusRuntimeException e) {
                 LOG.log(Level.WARNING, "no restore at boot for " + w.getName() + " (" + message(e) + "): moltd restores after the switch");
                 return List.of();
             }
         }
         return restores;
+    }
+
+    CriuChoices criuChoices() {
+        return preflight.criuChoices();
     }
 
     NetworkLock networkLock() {

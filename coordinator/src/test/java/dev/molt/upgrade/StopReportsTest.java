@@ -71,6 +71,38 @@ class StopReportsTest {
     }
 
     @Test
+    void theNewKernelsWaitForASeededRandomGeneratorIsAPhaseOfItsOwnAndBothCriusAreNamed() {
+        Map<String, Long> marks = Map.ofEntries(
+                Map.entry(StopReports.PARK_START, 1_000L),
+                Map.entry(StopReports.PARKED, 1_010L),
+                Map.entry(StopReports.DUMP_MILLIS, 500L),
+                Map.entry(StopReports.PERSIST_MILLIS, 200L),
+                Map.entry(StopReports.SWITCH_START, 1_800L),
+                Map.entry(StopReports.BOOT_RESTORE, 1L),
+                Map.entry(StopReports.RESUME_START, 5_800L),
+                Map.entry(StopReports.SEED_MILLIS, 2_000L),
+                Map.entry(StopReports.EXPORT_MILLIS, 100L),
+                Map.entry(StopReports.RESTORED, 8_600L),
+                Map.entry(StopReports.VERIFIED, 8_600L),
+                Map.entry(StopReports.UNPARKED, 8_620L));
+        var record = dev.molt.journal.v1.UpgradeRecord.newBuilder().putAllMarks(marks)
+                .setDumpCriu(dev.molt.journal.v1.CriuChoice.newBuilder().setVersion("3.17.1").setPath("/usr/sbin/criu"))
+                .setRestoreCriu(dev.molt.journal.v1.CriuChoice.newBuilder().setVersion("4.2.1").setPath("/var/lib/molt/criu/4.2.1/criu"))
+                .build();
+
+        StopReport report = StopReports.from(record);
+
+        assertThat(report.getPhasesList()).extracting(StopReport.Phase::getName, StopReport.Phase::getMillis).containsSubsequence(
+                org.assertj.core.groups.Tuple.tuple("switch", 4_000L),
+                org.assertj.core.groups.Tuple.tuple("seed-wait", 2_000L),
+                org.assertj.core.groups.Tuple.tuple("check-images", 100L),
+                org.assertj.core.groups.Tuple.tuple("restore", 700L));
+        assertThat(report.getDumpCriu()).isEqualTo("3.17.1 /usr/sbin/criu");
+        assertThat(report.getRestoreCriu()).isEqualTo("4.2.1 /var/lib/molt/criu/4.2.1/criu");
+        assertThat(StopReports.humanReadable(report)).contains("CRIU: dumped by 3.17.1 /usr/sbin/criu, restored by 4.2.1");
+    }
+
+    @Test
     void missingMarksLeaveTheirPhasesOut() {
         StopReport report = StopReports.from(Map.of(StopReports.PARK_START, 5L, StopReports.PARKED, 7L));
         assertThat(report.getPhasesList()).extracting(StopReport.Phase::getName).containsExactly("park");

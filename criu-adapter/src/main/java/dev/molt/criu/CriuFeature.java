@@ -39,6 +39,15 @@ public record CriuFeature(String name, CriuVersion since, String usedFor) {
     public static final CriuFeature INET_SOCKETS_WITHOUT_PASSCRED =
             new CriuFeature("inet-sockets-without-passcred", CriuVersion.parse("4.2"), "dumping TCP sockets on Linux 6.18");
 
+    /**
+     * Not a feature but a cost: CRIU from 4.x waits at every start until the kernel's random
+     * generator is seeded (libuuid's run id retries getrandom(GRND_NONBLOCK), ~2 s in a TCG guest
+     * without virtio-rng), and a freshly kexec'd kernel starts unseeded. Measured: 4.2.1 waits,
+     * 3.17.1 does not; the boundary is put right after the release measured not to wait.
+     */
+    public static final CriuFeature WAITS_FOR_SEEDED_RANDOM =
+            new CriuFeature("waits-for-seeded-random", CriuVersion.parse("3.18"), "its run id (libuuid) at every start");
+
     /** What every dump needs. */
     public static final List<CriuFeature> DUMP = List.of(NFTABLES_NETWORK_LOCK);
 
