@@ -40,7 +40,7 @@ image=$("$GUEST_DIR/build-rootfs.sh")
 kvar=$(echo "$kernel" | tr -c 'a-zA-Z0-9\n' _)
 kernel_path=$(eval echo "\${KERNEL_$kvar:-}")
 initrd_path=$(eval echo "\${INITRD_$kvar:-}")
-[ -n "$kernel_path" ] || die "image $image has no kernel $kernel (it has $OLD_KERNEL and $NEW_KERNEL)"
+[ -n "$kernel_path" ] || die "image $image has no kernel $kernel (it has $OLD_KERNEL $NEW_KERNEL ${EXTRA_KERNELS:-})"
 
 safe_rm_tree "$RUN"
 mkdir -p "$RUN"

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Builds the guest's root disk: an ext4 image holding the base root fs (build-base.sh), both
-# kernels (vmlinuz, config, System.map, initrd) under /boot and their modules under /lib/modules,
+# Builds the guest's root disk: an ext4 image holding the base root fs (build-base.sh), the
+# kernels (OLD_KERNEL, NEW_KERNEL and EXTRA_KERNELS of versions.env: vmlinuz, config, System.map,
+# initrd under /boot, modules under /lib/modules), the CRIUs of STAGED_CRIU_SUITES under
+# /var/lib/molt/criu/VERSION/,
 # the guest's boot (/sbin/molt-pid1 + /etc/molt/rc), the guest agent, and /opt/molt (a jlinked
 # Java 25 runtime; Molt's own files when MOLT_GUEST_DIST names a directory to copy there).
 # Prints the image's directory: root.ext4 and manifest.env (kernel and initrd paths for boot.sh).
@@ -64,17 +66,50 @@ install_kernel() {
   cp "$initrd" "$stage/boot/initrd.img-$release"
 }
 
+# A CRIU of another Debian suite (scripts/install-criu.sh's private tree, cached on the host),
+# staged for the guest as /var/lib/molt/criu/VERSION/{tree,criu}: the wrapper runs it through the
+# tree's own loader at its guest path. VERSION is what the CRIU itself says.
+stage_criu() {
+  local suite=$1 root=$2 wrapper tree version dest
+  wrapper=$(MOLT_CRIU_SUITE=$suite "$GUEST_DIR/../../scripts/install-criu.sh")
+  tree="$(dirname "$(dirname "$wrapper")")/tree"
+  version=$("$wrapper" --version | sed -n 's/^Version: *//p')
+  [ -n "$version" ] || die "$wrapper --version printed no version"
+  dest="/var/lib/molt/criu/$version"
+  mkdir -p "$root$dest"
+  cp -a "$tree" "$root$dest/tree"
+  rm -rf "$root$dest/tree/usr/share/doc" "$root$dest/tree/usr/share/man" "$root$dest/tree/usr/include"
+  cat > "$root$dest/criu" <<WRAP
+#!/bin/sh
+# $suite's CRIU $version, run through its own loader and libraries (integration/guest/build-rootfs.sh).
+exec $dest/tree/usr/lib64/ld-linux-x86-64.so.2 --library-path $dest/tree/lib/x86_64-linux-gnu:$dest/tree/usr/lib/x86_64-linux-gnu $dest/tree/usr/sbin/criu "\$@"
+WRAP
+  chmod 755 "$root$dest/criu"
+  log "staged $suite's CRIU $version at $dest/criu"
+}
+
 build_image() {
-  local t0 base old_tree new_tree old_initrd new_initrd jre=none key out stage used size_mb
+  local t0 base old_tree new_tree old_initrd new_initrd jre=none key out stage used size_mb k extra_info=() criu_info=()
   t0=$(now)
   base=$("$GUEST_DIR/build-base.sh")
   old_tree=$("$GUEST_DIR/fetch-kernels.sh" "$OLD_KERNEL")
   new_tree=$("$GUEST_DIR/fetch-kernels.sh" "$NEW_KERNEL")
   old_initrd=$("$GUEST_DIR/build-initramfs.sh" "$OLD_KERNEL")
   new_initrd=$("$GUEST_DIR/build-initramfs.sh" "$NEW_KERNEL")
+  declare -A extra_tree extra_initrd
+  for k in $EXTRA_KERNELS; do
+    [ "$k" != "$OLD_KERNEL" ] && [ "$k" != "$NEW_KERNEL" ] || continue
+    extra_tree[$k]=$("$GUEST_DIR/fetch-kernels.sh" "$k")
+    extra_initrd[$k]=$("$GUEST_DIR/build-initramfs.sh" "$k")
+    extra_info+=("$k" "$(cat "${extra_tree[$k]}/.molt-packages" 2>/dev/null || true)" "${extra_initrd[$k]##*/}")
+  done
+  for k in $STAGED_CRIU_SUITES; do
+    criu_info+=("$k" "$(ls "${MOLT_CACHE:-$HOME/.cache/molt}/criu-$k/debs" 2>/dev/null | LC_ALL=C sort || true)")
+  done
   [ "${MOLT_GUEST_JRE:-1}" = 0 ] || jre=$(with_lock jre build_jre)
   key=$(inputs_hash "${base##*/}" "$OLD_KERNEL" "$NEW_KERNEL" \
     "$(cat "$old_tree/.molt-packages" "$new_tree/.molt-packages" 2>/dev/null || true)" \
+    "extra=${extra_info[*]}" "criu=${criu_info[*]}" \
     "${old_initrd##*/}" "${new_initrd##*/}" "${jre##*/}" "${PRUNE_MODULES[*]}" "$FREE_MB" \
     "$(tree_hash "$GUEST_DIR/rootfs")" "$GUEST_DIR/src/molt-pid1.c" "$0" \
     "dist=$(tree_hash "${MOLT_GUEST_DIST:-}")")
@@ -90,6 +125,12 @@ build_image() {
   rm -f "$root/.molt-base"
   install_kernel "$OLD_KERNEL" "$old_tree" "$old_initrd" "$root"
   install_kernel "$NEW_KERNEL" "$new_tree" "$new_initrd" "$root"
+  for k in "${!extra_tree[@]}"; do
+    install_kernel "$k" "${extra_tree[$k]}" "${extra_initrd[$k]}" "$root"
+  done
+  for k in $STAGED_CRIU_SUITES; do
+    stage_criu "$k" "$root"
+  done
   gcc -static -Os -Wall -Wextra -o "$root/usr/sbin/molt-pid1" "$GUEST_DIR/src/molt-pid1.c"
   cp -a "$GUEST_DIR/rootfs/." "$root/"
   mkdir -p "$root/opt/molt/bin" "$root/opt/molt/lib" "$root/var/lib/molt" "$root/var/log/molt"
@@ -114,6 +155,12 @@ KERNEL_$(echo "$OLD_KERNEL" | tr -c 'a-zA-Z0-9\n' _)=$old_tree/boot/vmlinuz-$OLD
 INITRD_$(echo "$OLD_KERNEL" | tr -c 'a-zA-Z0-9\n' _)=$old_initrd
 KERNEL_$(echo "$NEW_KERNEL" | tr -c 'a-zA-Z0-9\n' _)=$new_tree/boot/vmlinuz-$NEW_KERNEL
 INITRD_$(echo "$NEW_KERNEL" | tr -c 'a-zA-Z0-9\n' _)=$new_initrd
+EXTRA_KERNELS="${!extra_tree[*]}"
+$(for k in "${!extra_tree[@]}"; do
+    v=$(echo "$k" | tr -c 'a-zA-Z0-9\n' _)
+    echo "KERNEL_$v=${extra_tree[$k]}/boot/vmlinuz-$k"
+    echo "INITRD_$v=${extra_initrd[$k]}"
+  done)
 JRE=$([ "$jre" = none ] && echo none || echo /opt/molt/jre)
 MOLT_DIST=${MOLT_GUEST_DIST:-none}
 BUILT=$(date -u +%FT%TZ)

@@ -103,7 +103,7 @@ public final class Daemon implements AutoCloseable {
             self.crash = crash;
             KernelSwitches switches = (spec, parkedPids) -> self.switchFor(spec, parkedPids);
             Upgrader upgrader = new Upgrader(new UpgradeJournal(store.journal(), clock), hub, workloads, criu,
-                    new Preflight(workloads, criu, store::freeBytes, () -> stagingSpace(config), new CriuChoices(catalog, criu)),
+                    new Preflight(workloads, criu, store::freeBytes, () -> stagingSpace(config), new CriuChoices(() -> CriuCatalog.discover(config.criu()), criu)),
                     switches, lock, crash, clock, upgrades);
 
             // Resume before listening: restoring the workloads waits for nothing else.

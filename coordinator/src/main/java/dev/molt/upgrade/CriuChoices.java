@@ -17,16 +17,20 @@ import java.util.concurrent.TimeUnit;
  * restoring one.
  */
 public final class CriuChoices {
-    private final CriuCatalog catalog;
+    private final java.util.function.Supplier<CriuCatalog> catalog;
     private final CriuAdapterBlockingStub criu;
 
-    public CriuChoices(CriuCatalog catalog, CriuAdapterBlockingStub criu) {
+    /**
+     * @param catalog looked up at each choice: a CRIU staged or removed while the daemon runs
+     *     counts at the next preflight (a directory listing and one {@code criu --version})
+     */
+    public CriuChoices(java.util.function.Supplier<CriuCatalog> catalog, CriuAdapterBlockingStub criu) {
         this.catalog = catalog;
         this.criu = criu;
     }
 
     public CriuCatalog catalog() {
-        return catalog;
+        return catalog.get();
     }
 
     /** The adapter's CRIU: the one that dumps on the running kernel. */
@@ -41,7 +45,7 @@ public final class CriuChoices {
 
     /** The CRIU to restore on {@code kernel} what {@code dumpedBy} dumped. */
     public CriuCatalog.Selection restoring(String kernel, CriuChoice dumpedBy) {
-        return catalog.forKernel(KernelRelease.parse(kernel),
+        return catalog.get().forKernel(KernelRelease.parse(kernel),
                 dumpedBy.getVersion().isEmpty() ? null : CriuVersion.parse(dumpedBy.getVersion()));
     }
 

@@ -149,6 +149,14 @@ public final class Preflight {
         UpgradePlan.Builder plan = UpgradePlan.newBuilder();
 
         checks.add(criuCheck());
+        // The target's CRIU first: without one, the dry dumps below (CRIU seizes each tree for a
+        // moment) are not run at all, so a refused target never touches a workload.
+        boolean restorable = true;
+        if (criuChoices != null && spec.getSwitchMethod() == SwitchMethod.SWITCH_METHOD_KEXEC) {
+            Check target = restoringCriuCheck(spec);
+            checks.add(target);
+            restorable = target.getOk();
+        }
         long estimate = 0;
         for (Workload w : spec.getWorkloadsList()) {
             Workloads.Target target;
@@ -163,7 +171,7 @@ public final class Preflight {
             plan.addRootPids((int) target.rootPid());
             Check tcp = tcpCheck(target, spec.getTcpEstablished());
             checks.add(tcp);
-            if (!tcp.getOk()) {
+            if (!tcp.getOk() || !restorable) {
                 continue;
             }
             DryDump dry = dryDump(target, spec.getTcpEstablished());
@@ -192,9 +200,6 @@ public final class Preflight {
                             + ": free space or give moltd a --staging on another filesystem"));
         }
         checks.add(kernelCheck(spec));
-        if (criuChoices != null && spec.getSwitchMethod() == SwitchMethod.SWITCH_METHOD_KEXEC) {
-            checks.add(restoringCriuCheck(spec));
-        }
 
         plan.addAllChecks(checks)
                 .setOk(checks.stream().allMatch(Check::getOk))

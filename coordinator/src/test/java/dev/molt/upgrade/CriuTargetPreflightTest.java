@@ -52,6 +52,7 @@ class CriuTargetPreflightTest {
     ManagedChannel channel;
     final UpgraderAbortTest.FakeWorkloads workloads = new UpgraderAbortTest.FakeWorkloads();
     final RecordingSwitch kernelSwitch = new RecordingSwitch();
+    final BookwormAdapter adapter = new BookwormAdapter();
     ExecutorService executor;
     UpgradeJournal journal;
     Path bookwormCriu;
@@ -61,7 +62,7 @@ class CriuTargetPreflightTest {
     void start() throws Exception {
         store = MoltStore.open(dir.resolve("store"));
         String name = InProcessServerBuilder.generateName();
-        adapterServer = InProcessServerBuilder.forName(name).directExecutor().addService(new BookwormAdapter()).build().start();
+        adapterServer = InProcessServerBuilder.forName(name).directExecutor().addService(adapter).build().start();
         channel = InProcessChannelBuilder.forName(name).directExecutor().build();
         journal = new UpgradeJournal(store.journal(), Clock.systemUTC());
         executor = Executors.newSingleThreadExecutor();
@@ -98,6 +99,7 @@ class CriuTargetPreflightTest {
         assertThat(last.getEvent().getUpgrade().getReason())
                 .startsWith("preflight failed: criu-target: no installed CRIU can restore on kernel 7.2.12+deb14-amd64");
         assertThat(workloads.frozen).as("never frozen").isEmpty();
+        assertThat(adapter.dumps).as("not even a dry dump (CRIU seizes the tree for it)").isZero();
         assertThat(kernelSwitch.prepared).as("the kernel was not even loaded").isFalse();
         assertThat(journal.events(id, 0)).extracting(e -> e.getState().name()).doesNotContain("PARKING");
     }
@@ -139,7 +141,7 @@ class CriuTargetPreflightTest {
                     }
                     throw new AssertionError("unexpected probe of " + p);
                 });
-        return new Preflight(workloads, stub(), () -> 1L << 40, () -> null, new CriuChoices(catalog, stub()));
+        return new Preflight(workloads, stub(), () -> 1L << 40, () -> null, new CriuChoices(() -> catalog, stub()));
     }
 
     private CriuAdapterGrpc.CriuAdapterBlockingStub stub() {
@@ -185,6 +187,8 @@ class CriuTargetPreflightTest {
 
     /** Bookworm's CRIU: the kernel check passes, dry dumps succeed. */
     static final class BookwormAdapter extends CriuAdapterGrpc.CriuAdapterImplBase {
+        volatile int dumps;
+
         @Override
         public void check(CheckRequest request, StreamObserver<CheckResponse> out) {
             out.onNext(CheckResponse.newBuilder().setCriuVersion("3.17.1").setCriuVersionCode(31701)
@@ -194,6 +198,7 @@ class CriuTargetPreflightTest {
 
         @Override
         public void dump(dev.molt.criu.v1.DumpRequest request, StreamObserver<dev.molt.criu.v1.DumpProgress> out) {
+            dumps++;
             out.onNext(dev.molt.criu.v1.DumpProgress.newBuilder().setPhase("checked").setBytesTotal(1 << 20).build());
             out.onCompleted();
         }

@@ -44,14 +44,14 @@ final class GuestWorkload {
     }
 
     /** One line of counter.log: "seq pid kernel monotonic realtime". */
-    record Tick(long seq, long pid, String kernel) {}
+    record Tick(long seq, long pid, String kernel, double realtime) {}
 
     static List<Tick> ticks(QemuGuest guest) throws Exception {
         List<Tick> ticks = new ArrayList<>();
         for (String line : guest.sh("cat " + DATA + "/counter.log").split("\n")) {
             String[] f = line.trim().split(" ");
-            if (f.length >= 3) {
-                ticks.add(new Tick(Long.parseLong(f[0]), Long.parseLong(f[1]), f[2]));
+            if (f.length >= 5) {
+                ticks.add(new Tick(Long.parseLong(f[0]), Long.parseLong(f[1]), f[2], Double.parseDouble(f[4])));
             }
         }
         return ticks;
