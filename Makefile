@@ -7,8 +7,10 @@ MVN := ./mvnw -B -ntp
 # Molt's main job, for real: a QEMU guest (TCG) upgraded from 6.1.0-50 to 6.1.0-56 with kexec by
 # `molt --connect ... upgrade` from this host, with its stop report (text and JSON). Builds the
 # guest first when it is not cached (~2-3 min).
+# TO=RELEASE: another kernel the guest image holds, e.g. `make demo TO=7.2.12+deb14-amd64` (Debian
+# forky's 7.2: across releases, restored by the CRIU staged for it).
 demo: deps build
-	integration/demo/guest-demo.sh
+	integration/demo/guest-demo.sh $(TO)
 
 # The same upgrade on this host with the restart switch (no kexec here).
 demo-host: deps build
@@ -40,8 +42,9 @@ deps:
 bench: deps build
 	integration/bench/run.sh
 
-# The guest benchmark: Molt's stop, the hand-scripted CRIU + kexec, a reboot + workload restart,
-# side by side in one run (~6-8 min, one QEMU at a time).
+# The guest benchmark, side by side in one run (~15 min, one QEMU at a time): Molt's stop and the
+# hand-scripted CRIU + kexec, to 6.1.0-56 (same release) and to forky's 7.2.12 (across releases),
+# and a reboot + workload restart.
 bench-guest: deps build
 	integration/bench/guest-bench.sh
 

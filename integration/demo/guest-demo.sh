@@ -3,11 +3,12 @@
 # server runs it (moltd started at boot, its store on the root disk, its API forwarded to the host),
 # runs a workload (a TCP server, a counter, a guest-local TCP client; pids above 4999) with one TCP
 # client on the host, and the operator on the host runs `molt --connect ... upgrade --switch kexec`
-# to 6.1.0-56. Prints Molt's stop report (each phase and the total stop), human-readable and as
+# to 6.1.0-56, or to the kernel named by TO (a Debian release the guest image holds, e.g. forky's
+# 7.2.12+deb14-amd64: across releases, restored by the staged CRIU 4.2.1). Prints Molt's stop report (each phase and the total stop), human-readable and as
 # JSON, then checks that the workload came through: new kernel, same pids, no counter gap, the host
 # connection and the guest-local one answered by both kernels without a reset.
 #
-#   integration/demo/guest-demo.sh        (make demo; needs a build: make build)
+#   integration/demo/guest-demo.sh [TO]   (make demo [TO=7.2.12+deb14-amd64]; needs a build: make build)
 #
 # From a fresh machine it first builds the guest (kernels, root fs, image: ~2-3 min, then cached).
 set -euo pipefail
@@ -18,6 +19,7 @@ NAME=demo
 RUN=$(run_dir_of "$NAME")
 GX=("$guest/gx" --name "$NAME")
 DATA=/var/lib/molt-baseline
+TO=${1:-${MOLT_TO:-$NEW_KERNEL}}
 t0=$(now)
 
 dist=$(MOLT_DIST_SKIP_BUILD=${MOLT_DIST_SKIP_BUILD:-1} "$root/scripts/dist.sh" "$root/target/dist")
@@ -48,12 +50,12 @@ rm -f "$samples" "$RUN/client.stop"
 python3 "$guest/lib/tcp_client.py" --port "$port" --samples "$samples" --stop-file "$RUN/client.stop" --interval 0.075 &
 client_pid=$!
 for _ in $(seq 600); do "$root/bin/molt" --connect "$api" status >/dev/null 2>&1 && break; sleep 0.5; done
-until [ "$(grep -c 6.1.0-50 "$samples" 2>/dev/null)" -ge 10 ]; do sleep 0.2; done
+until [ "$(grep -c "$OLD_KERNEL" "$samples" 2>/dev/null)" -ge 10 ]; do sleep 0.2; done
 
 echo
 set +e
 "$root/bin/molt" --connect "$api" upgrade --workload "pid:$root_pid" --switch kexec \
-  --kernel "/boot/vmlinuz-$NEW_KERNEL" --initrd "/boot/initrd.img-$NEW_KERNEL" --tcp 2>&1 | tee "$RUN/upgrade.txt"
+  --kernel "/boot/vmlinuz-$TO" --initrd "/boot/initrd.img-$TO" --tcp 2>&1 | tee "$RUN/upgrade.txt"
 rc=${PIPESTATUS[0]}
 set -e
 id=$(sed -n 's/^Upgrade \(u-[^ ]*\) started.*/\1/p' "$RUN/upgrade.txt")
@@ -61,7 +63,7 @@ echo
 echo "Stop report as JSON:"
 "$root/bin/molt" --connect "$api" --output json upgrades show "$id" | tee "$RUN/upgrade.json"
 
-until [ "$(grep -c "$NEW_KERNEL" "$samples" 2>/dev/null)" -ge 20 ] || ! kill -0 "$client_pid" 2>/dev/null; do sleep 0.2; done
+until [ "$(grep -c "$TO" "$samples" 2>/dev/null)" -ge 20 ] || ! kill -0 "$client_pid" 2>/dev/null; do sleep 0.2; done
 touch "$RUN/client.stop"; wait "$client_pid"; client_pid=
 echo
 python3 - "$samples" "$RUN/upgrade.json" <<'PY'
@@ -107,7 +109,8 @@ local_kernels=$("${GX[@]}" -- "awk '{ print \$2 }' $DATA/local-client.log | uniq
 echo "guest: uname -r $uname_after; workload pids before '$pids' alive after '$alive'"
 echo "counter: pids '$cpids', gaps: ${gaps:-none}"
 echo "guest-local TCP client: answered by '$local_kernels', errors $local_err"
+"$root/bin/molt" --connect "$api" status 2>/dev/null | grep -i criu || true
 echo "moltd in the new kernel: $("${GX[@]}" -- "grep -h 'INFO: restored' /var/log/molt/moltd.log | tail -1 | sed 's/^INFO: //'")"
 echo "whole demo: $(elapsed "$t0") s"
-[ "$rc" = 0 ] && [ "$uname_after" = "$NEW_KERNEL" ] && [ "$alive" = "$pids " ] && [ -z "$gaps" ] && [ "$local_err" = 0 ] \
+[ "$rc" = 0 ] && [ "$uname_after" = "$TO" ] && [ "$alive" = "$pids " ] && [ -z "$gaps" ] && [ "$local_err" = 0 ] \
   && ! grep -q '"error"' "$samples" && echo "DEMO OK" || { echo "DEMO FAILED"; exit 1; }

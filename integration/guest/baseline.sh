@@ -18,6 +18,15 @@ set -euo pipefail
 
 keep=0
 [ "${1:-}" = --keep-guest ] && keep=1
+# The target: NEW_KERNEL, or MOLT_TO (another kernel of the image, e.g. forky's 7.2.12+deb14-amd64).
+# Across releases the operator restores with the CRIU that works on the target (bookworm's 3.17.1
+# cannot restore on 7.2): MOLT_BASELINE_RESTORE_CRIU, by default the staged 4.2.1 for any 7.x.
+NEW_KERNEL=${MOLT_TO:-$NEW_KERNEL}
+case $NEW_KERNEL in
+  6.1.*) default_restore_criu=criu ;;
+  *) default_restore_criu=/var/lib/molt/criu/4.2.1/criu ;;
+esac
+RESTORE_CRIU=${MOLT_BASELINE_RESTORE_CRIU:-$default_restore_criu}
 NAME=baseline
 RUN=$(run_dir_of "$NAME")
 GX=("$GUEST_DIR/gx" --name "$NAME")
@@ -88,7 +97,7 @@ load_before=$(cut -d' ' -f1 /proc/loadavg)
 from_line=$(wc -l < "$RUN/console.log")
 log "stop: criu dump, kexec -e (server pid $root_pid)"
 cpu0=$(qemu_cpu_s) t0=$(now)
-"${GX[@]}" -- "setsid -f $BASE/stop.sh $root_pid $DATA/images </dev/null >/var/log/molt-baseline/stop.log 2>&1"
+"${GX[@]}" -- "setsid -f $BASE/stop.sh $root_pid $DATA/images $RESTORE_CRIU </dev/null >/var/log/molt-baseline/stop.log 2>&1"
 result=$(wait_event "$RUN" "$from_line" 'restore-done|restore-failed|dump-failed|kexec-failed|stop-refused' 180)
 [ "$result" = restore-done ] || die "the stop ended in $result: see $RUN/console.log"
 stop_cpu_share=$(awk -v c0="$cpu0" -v c1="$(qemu_cpu_s)" -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.2f", (c1 - c0) / (b - a) }')

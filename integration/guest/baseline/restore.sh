@@ -27,7 +27,7 @@ NFT
     ;;
   restore)
     event restore-start
-    if criu restore -D "$IMAGES" --tcp-established -d -o restore.log -v4; then
+    if "${RESTORE_CRIU:-criu}" restore -D "$IMAGES" --tcp-established -d -o restore.log -v4; then
       event restore-done
       result=restored
     else

@@ -2,11 +2,11 @@
 # The baseline's stop, run detached in the guest (its agent dies with the old kernel):
 # dump the workload tree with CRIU to the persistent root disk, leave the restore marker that the
 # new kernel's /etc/molt/rc acts on, sync, and kexec into the kernel loaded before (kexec -l).
-#   stop.sh ROOT_PID IMAGES_DIR
+#   stop.sh ROOT_PID IMAGES_DIR [RESTORE_CRIU]   (the CRIU the new kernel restores with; default criu)
 # Each step prints "MOLT-EVENT <name> uptime=..." on the console; the host time-stamps them.
 set -u
 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-root_pid=$1 images=$2
+root_pid=$1 images=$2 restore_criu=${3:-criu}
 here=$(cd "$(dirname "$0")" && pwd)
 event() { read -r up _ </proc/uptime; echo "MOLT-EVENT $1 uptime=$up${2:+ $2}" >/dev/console; }
 
@@ -26,6 +26,7 @@ cat > /var/lib/molt/restore/pending.tmp <<MARKER
 RESTORER=$here/restore.sh
 ROOT_PID=$root_pid
 IMAGES=$images
+RESTORE_CRIU=$restore_criu
 MARKER
 mv /var/lib/molt/restore/pending.tmp /var/lib/molt/restore/pending
 sync
