@@ -142,26 +142,7 @@ public final class BootGuard {
         Files.createDirectories(marker.getParent());
         Files.deleteIfExists(resultFile());
         if (!restores.isEmpty()) {
-            StringBuilder more = new StringBuilder("RESULT=" + resultFile() + "\n" + "WORKLOADS=" + restores.size() + "\n"
-                    + "SEED_WAIT=" + (restores.stream().anyMatch(BootRestore::seedWait) ? "1" : "") + "\n");
-            for (int i = 0; i < restores.size(); i++) {
-                BootRestore r = restores.get(i);
-                for (String arg : r.argv()) {
-                    if (arg.contains("\n")) {
-                        throw new IOException("a CRIU argument holds a newline, which the boot hook cannot read: " + arg);
-                    }
-                }
-                Path argv = argvFile(i);
-                writeSynced(argv, String.join("\n", r.argv()) + "\n");
-                more.append("W").append(i).append("_SNAPSHOT=").append(r.snapshotId()).append('\n')
-                        .append("W").append(i).append("_ARGV=").append(argv).append('\n')
-                        .append("W").append(i).append("_IMAGES=").append(r.imagesDir()).append('\n')
-                        .append("W").append(i).append("_CHECKSUMS=").append(r.checksums()).append('\n')
-                        .append("W").append(i).append("_PIDFILE=").append(r.pidfile()).append('\n')
-                        .append("W").append(i).append("_LOG=").append(r.log()).append('\n')
-                        .append("W").append(i).append("_CGROUP=").append(r.cgroupDir()).append('\n');
-            }
-            text = text + more;
+            text = text + "RESULT=" + resultFile() + "\n" + "WORKLOADS=" + restores.size() + "\n" + restoreLines(restores);
         }
         // The same rules as the lock in the old kernel (only the workloads' connections and listening
         // ports), so that everything else, the operator's API among it, is reachable during restore.
@@ -185,21 +166,43 @@ public final class BootGuard {
         return marker.resolveSibling(marker.getFileName() + ".w" + workload + ".argv");
     }
 
+    /** SEED_WAIT and each workload's W{i}_* keys; writes the W{i} argv files (synced). */
+    private String restoreLines(List<BootRestore> restores) throws IOException {
+        StringBuilder more = new StringBuilder("SEED_WAIT=" + (restores.stream().anyMatch(BootRestore::seedWait) ? "1" : "") + "\n");
+        for (int i = 0; i < restores.size(); i++) {
+            BootRestore r = restores.get(i);
+            for (String arg : r.argv()) {
+                if (arg.contains("\n")) {
+                    throw new IOException("a CRIU argument holds a newline, which the boot hook cannot read: " + arg);
+                }
+            }
+            Path argv = argvFile(i);
+            writeSynced(argv, String.join("\n", r.argv()) + "\n");
+            more.append("W").append(i).append("_SNAPSHOT=").append(r.snapshotId()).append('\n')
+                    .append("W").append(i).append("_ARGV=").append(argv).append('\n')
+                    .append("W").append(i).append("_IMAGES=").append(r.imagesDir()).append('\n')
+                    .append("W").append(i).append("_CHECKSUMS=").append(r.checksums()).append('\n')
+                    .append("W").append(i).append("_PIDFILE=").append(r.pidfile()).append('\n')
+                    .append("W").append(i).append("_LOG=").append(r.log()).append('\n')
+                    .append("W").append(i).append("_CGROUP=").append(r.cgroupDir()).append('\n');
+        }
+        return more.toString();
+    }
+
     /**
-     * Rewrites the planned CRIU command lines of an armed marker (same workloads, same order) and
-     * its SEED_WAIT. A marker that restores nothing at boot, or a plan for other workloads, is left.
+     * Replans the restores of an armed marker (same workloads, same order): their CRIU command
+     * lines, pid files and logs, and its SEED_WAIT. A marker that restores nothing at boot, or a plan for other workloads, is left.
      */
     private void replanRestores(List<BootRestore> restores) throws IOException {
         List<String> lines = Files.readAllLines(marker, StandardCharsets.UTF_8);
         if (restores.isEmpty() || !lines.contains("WORKLOADS=" + restores.size())) {
             return;
         }
-        for (int i = 0; i < restores.size(); i++) {
-            writeSynced(argvFile(i), String.join("\n", restores.get(i).argv()) + "\n");
-        }
-        String seed = "SEED_WAIT=" + (restores.stream().anyMatch(BootRestore::seedWait) ? "1" : "");
-        List<String> updated = new java.util.ArrayList<>(lines.stream().filter(l -> !l.startsWith("SEED_WAIT=")).toList());
-        updated.add(seed);
+        // Every restore key is replanned: the new plan's pid file and log live in a new work directory.
+        List<String> updated = new java.util.ArrayList<>(lines.stream()
+                .filter(l -> !l.startsWith("SEED_WAIT=") && !l.matches("W[0-9]+_[A-Z]+=.*"))
+                .toList());
+        updated.addAll(restoreLines(restores).lines().toList());
         Path tmp = marker.resolveSibling(marker.getFileName() + ".tmp");
         writeSynced(tmp, String.join("\n", updated) + "\n");
         Files.move(tmp, marker, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

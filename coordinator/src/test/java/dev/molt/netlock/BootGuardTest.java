@@ -65,4 +65,27 @@ class BootGuardTest {
 
         assertThat(Files.readAllLines(guard.marker())).contains("WINDOW_SCALING=0", "LAST_PID=5001");
     }
+
+    @Test
+    void aSwitchBackReplansTheBootRestoreWithTheOldKernelsCriuAndItsNewPidFile() throws Exception {
+        BootGuard guard = new BootGuard(dir.resolve("pending"), Files.createFile(dir.resolve("g")));
+        guard.arm("u-1", "molt-u-1", List.of(5001L), List.of(), List.of(new BootGuard.BootRestore("u-1-0",
+                List.of("/var/lib/molt/criu/4.2.1/criu", "restore", "--pidfile", "/s/boot-restore-1/work/restored.pid"),
+                "/s/spool/u-1-0", "/s/spool/u-1-0/SHA256SUMS", "/s/boot-restore-1/work/restored.pid",
+                "/s/boot-restore-1/work/restore.log", "/cg/w", true)));
+        assertThat(Files.readAllLines(guard.marker())).contains("SEED_WAIT=1");
+
+        guard.arm("u-1", "molt-u-1", List.of(), List.of(), List.of(new BootGuard.BootRestore("u-1-0",
+                List.of("/usr/sbin/criu", "restore", "--pidfile", "/s/boot-restore-2/work/restored.pid"),
+                "/s/spool/u-1-0", "/s/spool/u-1-0/SHA256SUMS", "/s/boot-restore-2/work/restored.pid",
+                "/s/boot-restore-2/work/restore.log", "/cg/w", false)));
+
+        List<String> marker = Files.readAllLines(guard.marker());
+        assertThat(marker).contains("LOCK_TABLE=molt-u-1", "LAST_PID=5001", "WORKLOADS=1", "SEED_WAIT=",
+                "W0_PIDFILE=/s/boot-restore-2/work/restored.pid", "W0_LOG=/s/boot-restore-2/work/restore.log");
+        assertThat(marker).doesNotContain("SEED_WAIT=1", "W0_PIDFILE=/s/boot-restore-1/work/restored.pid");
+        assertThat(marker.stream().filter(l -> l.startsWith("W0_ARGV="))).hasSize(1);
+        String argvFile = marker.stream().filter(l -> l.startsWith("W0_ARGV=")).findFirst().orElseThrow().substring(8);
+        assertThat(Files.readAllLines(Path.of(argvFile))).startsWith("/usr/sbin/criu", "restore");
+    }
 }
