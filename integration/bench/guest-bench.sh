@@ -19,6 +19,9 @@ out=$root/target/guest-bench
 mkdir -p "$out"
 load() { cut -d' ' -f1 /proc/loadavg; }
 targets=${BENCH_TARGETS:-$NEW_KERNEL 7.2.12+deb14-amd64}
+# Guest names: BENCH_PREFIX-demo and BENCH_PREFIX-baseline when set (runs beside someone else's demo).
+prefix=${BENCH_PREFIX:+$BENCH_PREFIX-}
+export MOLT_DEMO_NAME=${prefix}demo MOLT_BASELINE_NAME=${prefix}baseline
 
 for to in $targets; do
   echo "== molt upgrade to $to (load $(load))" >&2

@@ -15,7 +15,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 guest=$root/integration/guest
 . "$guest/lib/common.sh"
-NAME=demo
+NAME=${MOLT_DEMO_NAME:-demo}   # the guest's name (runs/NAME); MOLT_DEMO_NAME lets two runs coexist
 RUN=$(run_dir_of "$NAME")
 GX=("$guest/gx" --name "$NAME")
 DATA=/var/lib/molt-baseline

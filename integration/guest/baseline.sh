@@ -27,7 +27,7 @@ case $NEW_KERNEL in
   *) default_restore_criu=/var/lib/molt/criu/4.2.1/criu ;;
 esac
 RESTORE_CRIU=${MOLT_BASELINE_RESTORE_CRIU:-$default_restore_criu}
-NAME=baseline
+NAME=${MOLT_BASELINE_NAME:-baseline}
 RUN=$(run_dir_of "$NAME")
 GX=("$GUEST_DIR/gx" --name "$NAME")
 BASE=/usr/local/lib/molt-baseline    # guest-side scripts (pushed at run time: no image rebuild)
