@@ -37,7 +37,7 @@ fi
 python3 - "$out" "$OLD_KERNEL" $targets <<'PY'
 import json, os, re, sys
 d, old, targets = sys.argv[1], sys.argv[2], sys.argv[3:]
-print(f"{'way':58} {'stop / outage':>14} {'client wait':>12}  connections")
+print(f"{'way':66} {'stop / outage':>14} {'client wait':>12}  connections")
 summary = {}
 for to in targets:
     molt_txt = open(f"{d}/molt-{to}.txt").read()
@@ -56,7 +56,7 @@ for to in targets:
         (f"{old} -> {to}: hand-scripted criu dump + kexec + restore", hand["stop_s"], hand["client"]["longest_wait_for_an_answer_s"]),
     ]
     for name, stop, w in rows:
-        print(f"{name:58} {stop:13.2f}s {(f'{w:.2f}s' if w is not None else '-'):>12}  kept")
+        print(f"{name:66} {stop:13.2f}s {(f'{w:.2f}s' if w is not None else '-'):>12}  kept")
     print(f"   molt's phases: " + ", ".join(f"{k} {v:.2f}s" for k, v in phases.items()))
     print(f"   CRIU: dumped by {report.get('dumpCriu', '?')}, restored by {report.get('restoreCriu', '?')}")
     print(f"   hand-scripted phases: " + ", ".join(f"{k} {v:.2f}s" for k, v in hand["stop_phases_s"].items()))
@@ -66,7 +66,7 @@ for to in targets:
                    "hand_stop_s": hand["stop_s"], "hand_phases_s": hand["stop_phases_s"]}
 if os.path.exists(f"{d}/reboot.json"):
     reboot = json.load(open(f"{d}/reboot.json"))
-    print(f"{'plain reboot + workload restart':58} {reboot['outage_s']:13.2f}s {'-':>12}  lost")
+    print(f"{'plain reboot + workload restart':66} {reboot['outage_s']:13.2f}s {'-':>12}  lost")
     summary["reboot_restart_s"] = reboot["outage_s"]
 print(json.dumps(summary))
 PY

@@ -357,6 +357,30 @@ class CriuAdapterServiceTest {
         Poll.until(WAIT, "the counter to pass " + (atDump + 2), () -> Workloads.counter(dir) > atDump + 2);
     }
 
+    /** Across kernel releases the next boot restores with the CRIU chosen for its kernel, not the adapter's. */
+    @Test
+    void a_boot_restore_plan_runs_the_criu_it_is_given_and_refuses_one_that_is_not_an_executable_path() throws Exception {
+        TestTree tree = start(Workloads.COUNTER);
+        Poll.until(WAIT, "the counter to start", () -> Workloads.counter(dir) >= 1);
+        dump(DumpRequest.newBuilder().setPid(tree.rootPid()).setSnapshotId("spooled-5").setSpool(true).build());
+        Poll.until(WAIT, "the dumped tree to be gone", () -> !TestTree.alive(tree.rootPid()));
+        Path staged = Files.createDirectories(dir.resolve("molt/criu/4.2.1")).resolve("criu");
+        Files.writeString(staged, "#!/bin/sh\nexit 0\n");
+        staged.toFile().setExecutable(true);
+
+        BootRestorePlan plan = stub.planBootRestore(PlanBootRestoreRequest.newBuilder()
+                .setSnapshotId("spooled-5").setCriuPath(staged.toString()).build());
+
+        assertThat(plan.getArgvList().getFirst()).isEqualTo(staged.toString());
+        assertThat(plan.getArgvList()).contains("restore", "--restore-detached", "--pidfile", plan.getPidfile());
+        assertStatus(() -> stub.planBootRestore(PlanBootRestoreRequest.newBuilder()
+                        .setSnapshotId("spooled-5").setCriuPath("criu").build()),
+                Status.Code.INVALID_ARGUMENT, "criu_path");
+        assertStatus(() -> stub.planBootRestore(PlanBootRestoreRequest.newBuilder()
+                        .setSnapshotId("spooled-5").setCriuPath(dir.resolve("missing/criu").toString()).build()),
+                Status.Code.INVALID_ARGUMENT, "criu_path");
+    }
+
     @Test
     void plan_boot_restore_error_for_a_snapshot_not_spooled_is_NOT_FOUND() throws Exception {
         commitSnapshot("stored");
