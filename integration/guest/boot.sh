@@ -9,6 +9,7 @@
 #   --kernel   release to boot (default OLD_KERNEL of versions.env)
 #   --fwd      also forward this guest TCP port to a free host port (DEMO_PORT and MOLT_API_PORT always are)
 #   --append   extra kernel command line arguments
+# Env: MOLT_GUEST_RNG=0  no virtio-rng device (the kernels' random generators seed late)
 #
 # Then: integration/guest/gx [--name NAME] -- CMD   runs CMD in the guest;
 #       integration/guest/stop.sh [--name NAME]     powers it off and removes its disk copy.
@@ -78,13 +79,18 @@ setsid python3 "$GUEST_DIR/lib/console_logger.py" "$RUN/console.sock" "$RUN/cons
   </dev/null >>"$RUN/console_logger.log" 2>&1 &
 echo $! > "$RUN/console_logger.pid"
 
+# A hardware RNG (virtio-rng) seeds each kernel's random generator early, a freshly kexec'd one
+# too: CRIU 4.x waits for a seeded generator at every start (FIELD-NOTES). MOLT_GUEST_RNG=0 leaves
+# it out, as on a host without one: the boot hook's seed-wait then shows what that costs.
+rng=(-object rng-random,filename=/dev/urandom,id=rng0 -device virtio-rng-pci,rng=rng0)
+[ "${MOLT_GUEST_RNG:-1}" != 0 ] || rng=()
 t0=$(now)
 qemu-system-x86_64 -name "molt-guest-$name" -accel tcg -m 2048 -smp 1 \
   -display none -vga none -no-reboot \
   -kernel "$kernel_path" -initrd "$initrd_path" -append "$cmdline" \
   -drive "file=$RUN/root.ext4,format=raw,if=virtio" \
   -netdev "user,id=n0$hostfwd" -device virtio-net-pci,netdev=n0,romfile= \
-  -object rng-random,filename=/dev/urandom,id=rng0 -device virtio-rng-pci,rng=rng0 \
+  "${rng[@]}" \
   -chardev "socket,id=ser0,path=$RUN/console.sock,server=on,wait=on" -serial chardev:ser0 \
   -monitor "unix:$RUN/monitor.sock,server=on,wait=off" \
   -daemonize -pidfile "$RUN/qemu.pid" >"$RUN/qemu.log" 2>&1 \
