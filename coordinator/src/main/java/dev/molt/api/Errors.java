@@ -21,7 +21,6 @@ public final class Errors {
             case UpgradeException.NotFound x -> Status.NOT_FOUND;
             case UpgradeException.AlreadyRunning x -> Status.ALREADY_EXISTS;
             case UpgradeException.FailedPrecondition x -> Status.FAILED_PRECONDITION;
-            case UpgradeException.KernelUnreadable x -> Status.FAILED_PRECONDITION;
             case UpgradeException.NoSpace x -> Status.RESOURCE_EXHAUSTED;
             case UpgradeException.DataLoss x -> Status.DATA_LOSS;
             case IllegalArgumentException x -> Status.INVALID_ARGUMENT;

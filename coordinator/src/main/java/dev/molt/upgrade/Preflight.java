@@ -88,7 +88,7 @@ public final class Preflight {
         try {
             release = KernelImage.inspect(Path.of(spec.getTarget().getKernelPath())).release();
         } catch (KernelImageException e) {
-            throw new UpgradeException.KernelUnreadable("cannot tell which CRIU restores on the target kernel: " + e.getMessage());
+            throw new UpgradeException.FailedPrecondition("cannot tell which CRIU restores on the target kernel: " + e.getMessage());
         }
         var dumping = criuChoices.daemons();
         return switch (criuChoices.restoring(release, dumping)) {
@@ -99,13 +99,16 @@ public final class Preflight {
 
     private Check restoringCriuCheck(UpgradeSpec spec) {
         try {
+            KernelImage.inspect(Path.of(spec.getTarget().getKernelPath()));
+        } catch (KernelImageException e) {
+            // The kernel-image check names the problem; no second failure for the same cause.
+            return ok("criu-target", "not chosen: the target kernel image cannot be read (see kernel-image)");
+        }
+        try {
             return criuFor(spec)
                     .map(p -> ok("criu-target", p.restoring().getReason() + "; the dump uses CRIU "
                             + p.dumping().getVersion() + " at " + p.dumping().getPath()))
                     .orElseGet(() -> ok("criu-target", "the daemon's CRIU restores (no kernel change or no catalog)"));
-        } catch (UpgradeException.KernelUnreadable e) {
-            // The kernel-image check names the problem; no second failure for the same cause.
-            return ok("criu-target", "not chosen: the target kernel image cannot be read (see kernel-image)");
         } catch (UpgradeException e) {
             return fail("criu-target", e.getMessage());
         } catch (StatusRuntimeException e) {

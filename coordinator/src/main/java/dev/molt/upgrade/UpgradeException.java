@@ -52,13 +52,6 @@ public sealed class UpgradeException extends RuntimeException {
         }
     }
 
-    /** The target kernel image cannot be read (so nothing can be chosen for it); FAILED_PRECONDITION. */
-    public static final class KernelUnreadable extends UpgradeException {
-        public KernelUnreadable(String message) {
-            super(message, null);
-        }
-    }
-
     /** Not enough space for the snapshot. */
     public static final class NoSpace extends UpgradeException {
         public NoSpace(String message, Throwable cause) {
