@@ -104,7 +104,7 @@ public final class Upgrader {
 
     public Upgrade get(String upgradeId) {
         return journal.last(upgradeId)
-                .orElseThrow(() -> new UpgradeException.NotFound("no upgrade " + upgradeId))
+                .orElseThrow(() -> new UpgradeException.NotFound("upgrade", upgradeId, "no upgrade " + upgradeId))
                 .getEvent().getUpgrade();
     }
 
@@ -126,10 +126,11 @@ public final class Upgrader {
         Upgrade upgrade = get(upgradeId);
         UpgradeState state = UpgradeState.fromProto(upgrade.getState(), upgrade.getReason());
         if (state.isFinal()) {
-            throw new UpgradeException.FailedPrecondition("upgrade " + upgradeId + " is already " + state.label());
+            throw new UpgradeException.FailedPrecondition("STATE", "upgrade/" + upgradeId,
+                    "upgrade " + upgradeId + " is already " + state.label() + ": there is nothing to cancel");
         }
         if (!beforeSwitch(state)) {
-            throw new UpgradeException.FailedPrecondition("upgrade " + upgradeId + " is " + state.label()
+            throw new UpgradeException.FailedPrecondition("STATE", "upgrade/" + upgradeId, "upgrade " + upgradeId + " is " + state.label()
                     + ": after the switch the snapshot is the workloads' only copy, so it cannot be cancelled");
         }
         cancelRequested = reason.isBlank() ? "cancelled by the operator" : "cancelled: " + reason;
