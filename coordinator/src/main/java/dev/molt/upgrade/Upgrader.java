@@ -94,12 +94,27 @@ public final class Upgrader {
         if (active.isPresent()) {
             throw new UpgradeException.AlreadyRunning(active.get());
         }
+        // What does not exist is refused before anything is journaled: an unknown workload or
+        // kernel file is the caller's mistake, not an upgrade that failed.
+        for (Workload w : spec.getWorkloadsList()) {
+            workloads.resolve(w);
+        }
+        if (spec.getSwitchMethod() == dev.molt.api.v1.SwitchMethod.SWITCH_METHOD_KEXEC) {
+            requireFile("spec.target.kernel_path", spec.getTarget().getKernelPath());
+            requireFile("spec.target.initrd_path", spec.getTarget().getInitrdPath());
+        }
         UpgradeRecord record = journal.create(requestId, spec, HostInfo.bootId(), HostInfo.kernelRelease());
         publish(record);
         latest.set(record);
         cancelRequested = null;
         executor.execute(() -> run(record));
         return record.getEvent().getUpgrade();
+    }
+
+    private static void requireFile(String field, String path) {
+        if (!java.nio.file.Files.isRegularFile(Path.of(path))) {
+            throw new UpgradeException.NotFound("file", path, field + ": no file " + path);
+        }
     }
 
     public Upgrade get(String upgradeId) {
