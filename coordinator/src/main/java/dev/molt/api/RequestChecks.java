@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  * new field is covered as soon as it is named like the others:
  *
  * <ul>
- *   <li>{@code *_id}: at most 128 characters of {@code [A-Za-z0-9._:-]} (ids are made by Molt or
+ *   <li>{@code *_id}: at most 128 characters of {@code [A-Za-z0-9._-]}, not {@code .} or {@code ..} (ids are made by Molt or
  *       chosen by clients; neither needs more).
  *   <li>{@code *_path} (kernel, initrd, livepatch module): absolute, at most 4096 characters, no
  *       NUL, no {@code .} or {@code ..} component (a path that says what it means, not one that
@@ -32,7 +32,7 @@ public final class RequestChecks {
     static final int MAX_UNIT = 256;
     static final int MAX_ENTRIES = 1024;
     private static final int MAX_DEPTH = 16;
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]*");
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]*");
 
     /** A field that breaks a limit: its path ("spec.target.kernel_path") and what is wrong. */
     public record Violation(String field, String description) {}
@@ -88,7 +88,10 @@ public final class RequestChecks {
                 return violation(path, value.length() + " characters long; at most " + MAX_ID);
             }
             if (!ID.matcher(value).matches()) {
-                return violation(path, "'" + abbreviate(value) + "' has characters outside A-Z a-z 0-9 . _ : -");
+                return violation(path, "'" + abbreviate(value) + "' has characters outside A-Z a-z 0-9 . _ -");
+            }
+            if (value.equals(".") || value.equals("..")) {
+                return violation(path, "'" + value + "' is not an id");
             }
             return Optional.empty();
         }

@@ -231,7 +231,7 @@ public final class Daemon implements AutoCloseable {
     private NettyServerBuilder serve(NettyServerBuilder builder, ApiGate gate, List<io.grpc.BindableService> services) {
         builder.maxInboundMessageSize(MAX_REQUEST_BYTES);
         for (var s : services) {
-            builder.addService(ServerInterceptors.intercept(s, gate));
+            builder.addService(gate.guard(s));
         }
         builder.addService(ServerInterceptors.intercept(health.getHealthService(), gate));
         builder.addService(ServerInterceptors.intercept(ProtoReflectionServiceV1.newInstance(), gate));

@@ -62,6 +62,11 @@ public final class ApiGate implements ServerInterceptor {
         this.observer = observer;
     }
 
+    /** {@code service} behind this gate; a request that does not parse is answered INVALID_ARGUMENT. */
+    public io.grpc.ServerServiceDefinition guard(io.grpc.BindableService service) {
+        return io.grpc.ServerInterceptors.intercept(UnparsedRequests.tolerate(service.bindService()), this);
+    }
+
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
         String method = call.getMethodDescriptor().getFullMethodName();
@@ -187,6 +192,13 @@ public final class ApiGate implements ServerInterceptor {
                 return;
             }
             record.request(message);
+            if (message == null) {
+                refused = true;
+                StatusRuntimeException e = Errors.invalidField("", "the request is not a valid "
+                        + call.getMethodDescriptor().getFullMethodName() + " request message (it does not parse)");
+                call.close(e.getStatus(), e.getTrailers() == null ? new Metadata() : e.getTrailers());
+                return;
+            }
             if (message instanceof Message m) {
                 var violation = RequestChecks.check(m);
                 if (violation.isPresent()) {
