@@ -24,11 +24,10 @@ import java.util.Optional;
  * @param tls the server's certificate, key and the CA that signs client certificates; null
  *     without TCP, or with insecure TCP
  * @param insecureTcp serve TCP without TLS, everyone an operator (test guests only)
- * @param metricsListen host:port of the Prometheus metrics endpoint; null for none
  */
 public record DaemonConfig(
         Path storeDir, Path stagingDir, Path criu, Path socket, int socketMode, String operatorGroup, String viewerGroup,
-        InetSocketAddress tcpListen, Tls tls, boolean insecureTcp, InetSocketAddress metricsListen) {
+        InetSocketAddress tcpListen, Tls tls, boolean insecureTcp) {
 
     public static final Path DEFAULT_STORE = Path.of("/var/lib/molt/store");
     public static final Path DEFAULT_STAGING = Path.of("/var/lib/molt/staging");
@@ -39,22 +38,18 @@ public record DaemonConfig(
     /** PEM files for mutual TLS. */
     public record Tls(Path certificate, Path privateKey, Path clientCa) {}
 
-    /** The plain local daemon: a Unix socket, default groups, no TCP, no metrics. */
+    /** The plain local daemon: a Unix socket, default groups, no TCP. */
     public static DaemonConfig local(Path storeDir, Path stagingDir, Path socket, Path criu) {
         return new DaemonConfig(storeDir, stagingDir, criu, socket, DEFAULT_SOCKET_MODE,
-                UnixPeerPolicy.DEFAULT_OPERATOR_GROUP, "", null, null, false, null);
+                UnixPeerPolicy.DEFAULT_OPERATOR_GROUP, "", null, null, false);
     }
 
     public DaemonConfig withTcp(InetSocketAddress listen, Tls tls, boolean insecure) {
-        return new DaemonConfig(storeDir, stagingDir, criu, socket, socketMode, operatorGroup, viewerGroup, listen, tls, insecure, metricsListen);
+        return new DaemonConfig(storeDir, stagingDir, criu, socket, socketMode, operatorGroup, viewerGroup, listen, tls, insecure);
     }
 
     public DaemonConfig withSocketMode(int mode) {
-        return new DaemonConfig(storeDir, stagingDir, criu, socket, mode, operatorGroup, viewerGroup, tcpListen, tls, insecureTcp, metricsListen);
-    }
-
-    public DaemonConfig withMetrics(InetSocketAddress listen) {
-        return new DaemonConfig(storeDir, stagingDir, criu, socket, socketMode, operatorGroup, viewerGroup, tcpListen, tls, insecureTcp, listen);
+        return new DaemonConfig(storeDir, stagingDir, criu, socket, mode, operatorGroup, viewerGroup, tcpListen, tls, insecureTcp);
     }
 
     /** Checks every setting; the first bad one is named with its line or flag. */
@@ -84,7 +79,6 @@ public record DaemonConfig(
             }
         }
         InetSocketAddress listen = address(s, "listen");
-        InetSocketAddress metrics = address(s, "metrics.listen");
         boolean insecure = false;
         Optional<Setting> insecureSetting = s.get("insecure_tcp");
         if (insecureSetting.isPresent()) {
@@ -125,7 +119,7 @@ public record DaemonConfig(
                     + ": TLS or insecure_tcp is set but 'listen' is not: say which host:port to serve TCP on");
         }
         return new DaemonConfig(store, staging, criu == null ? defaultCriu() : criu, socket, mode, operatorGroup, viewerGroup,
-                listen, tls, insecure, metrics);
+                listen, tls, insecure);
     }
 
     private static InetSocketAddress address(Settings s, String key) throws Invalid {

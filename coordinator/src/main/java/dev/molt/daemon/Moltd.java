@@ -67,9 +67,6 @@ public final class Moltd implements Callable<Integer> {
     @Option(names = "--insecure-tcp", description = "Serve --listen as plaintext, every caller an operator. Test guests behind a private port only.")
     Boolean insecureTcp;
 
-    @Option(names = "--metrics-listen", description = "Serve Prometheus metrics over HTTP on this host:port (path /metrics).")
-    String metricsListen;
-
     @Option(names = "--criu", description = "The CRIU binary. Default: MOLT_CRIU, ~/.cache/molt/bin/criu, /opt/molt/criu/bin/criu, criu.")
     Path criu;
 
@@ -98,8 +95,7 @@ public final class Moltd implements Callable<Integer> {
                 .override("tls.cert", tlsCert, "--tls-cert")
                 .override("tls.key", tlsKey, "--tls-key")
                 .override("tls.client_ca", tlsClientCa, "--tls-client-ca")
-                .override("insecure_tcp", insecureTcp, "--insecure-tcp")
-                .override("metrics.listen", metricsListen, "--metrics-listen");
+                .override("insecure_tcp", insecureTcp, "--insecure-tcp");
     }
 
     @Override

@@ -48,7 +48,7 @@ class UnixSocketPeerTest {
         copyClassPath();
         Path work = Files.createDirectories(dir.resolve("work"));
         DaemonConfig config = new DaemonConfig(work.resolve("store"), work.resolve("staging"), DaemonConfig.defaultCriu(),
-                dir.resolve("molt.sock"), 0666, "molt", "nogroup", null, null, false, null);
+                dir.resolve("molt.sock"), 0666, "molt", "nogroup", null, null, false);
         daemon = TestDaemon.start(config);
     }
 
