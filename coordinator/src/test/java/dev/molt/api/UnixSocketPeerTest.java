@@ -93,6 +93,19 @@ class UnixSocketPeerTest {
     }
 
     @Test
+    void moltAuditShowsWhoWasRefused() throws Exception {
+        molt(STRANGER, "upgrades", "cancel", "u-audited");
+
+        Cli table = molt(0, "audit", "--limit", "20");
+        assertThat(table.exit()).as(table.toString()).isEqualTo(ExitCodes.OK);
+        assertThat(table.out()).contains("uid:65533").contains("Upgrades/CancelUpgrade").contains("PERMISSION_DENIED");
+
+        Cli json = molt(0, "audit", "-o", "json");
+        assertThat(json.exit()).as(json.toString()).isEqualTo(ExitCodes.OK);
+        assertThat(json.out()).contains("\"principal\": \"uid:65533\"").contains("\"code\": \"PERMISSION_DENIED\"");
+    }
+
+    @Test
     void rootIsAnOperator() throws Exception {
         Cli cancel = molt(0, "upgrades", "cancel", "u-nosuch");
 
