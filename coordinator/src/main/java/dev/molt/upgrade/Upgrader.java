@@ -96,6 +96,15 @@ public final class Upgrader {
         if (active.isPresent()) {
             throw new UpgradeException.AlreadyRunning(active.get());
         }
+        // What does not exist is refused before anything is journaled: an unknown workload or
+        // kernel file is the caller's mistake, not an upgrade that failed.
+        for (Workload w : spec.getWorkloadsList()) {
+            workloads.resolve(w);
+        }
+        if (spec.getSwitchMethod() == dev.molt.api.v1.SwitchMethod.SWITCH_METHOD_KEXEC) {
+            requireFile("spec.target.kernel_path", spec.getTarget().getKernelPath());
+            requireFile("spec.target.initrd_path", spec.getTarget().getInitrdPath());
+        }
         UpgradeRecord record = journal.create(requestId, spec, HostInfo.bootId(), HostInfo.kernelRelease());
         publish(record);
         latest.set(record);
@@ -104,9 +113,15 @@ public final class Upgrader {
         return record.getEvent().getUpgrade();
     }
 
+    private static void requireFile(String field, String path) {
+        if (!java.nio.file.Files.isRegularFile(Path.of(path))) {
+            throw new UpgradeException.NotFound("file", path, field + ": no file " + path);
+        }
+    }
+
     public Upgrade get(String upgradeId) {
         return journal.last(upgradeId)
-                .orElseThrow(() -> new UpgradeException.NotFound("no upgrade " + upgradeId))
+                .orElseThrow(() -> new UpgradeException.NotFound("upgrade", upgradeId, "no upgrade " + upgradeId))
                 .getEvent().getUpgrade();
     }
 
@@ -128,10 +143,11 @@ public final class Upgrader {
         Upgrade upgrade = get(upgradeId);
         UpgradeState state = UpgradeState.fromProto(upgrade.getState(), upgrade.getReason());
         if (state.isFinal()) {
-            throw new UpgradeException.FailedPrecondition("upgrade " + upgradeId + " is already " + state.label());
+            throw new UpgradeException.FailedPrecondition("STATE", "upgrade/" + upgradeId,
+                    "upgrade " + upgradeId + " is already " + state.label() + ": there is nothing to cancel");
         }
         if (!beforeSwitch(state)) {
-            throw new UpgradeException.FailedPrecondition("upgrade " + upgradeId + " is " + state.label()
+            throw new UpgradeException.FailedPrecondition("STATE", "upgrade/" + upgradeId, "upgrade " + upgradeId + " is " + state.label()
                     + ": after the switch the snapshot is the workloads' only copy, so it cannot be cancelled");
         }
         cancelRequested = reason.isBlank() ? "cancelled by the operator" : "cancelled: " + reason;
