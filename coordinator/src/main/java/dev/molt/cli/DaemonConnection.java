@@ -4,6 +4,7 @@ import dev.molt.api.v1.GetStatusRequest;
 import dev.molt.api.v1.HostGrpc;
 import dev.molt.api.v1.SnapshotsGrpc;
 import dev.molt.api.v1.UpgradesGrpc;
+import dev.molt.api.v1.WindowsGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import java.time.Duration;
@@ -46,6 +47,12 @@ public final class DaemonConnection implements AutoCloseable {
   /** Snapshots, with the unary deadline. */
   public SnapshotsGrpc.SnapshotsBlockingStub snapshots() {
     return SnapshotsGrpc.newBlockingStub(channel)
+        .withDeadlineAfter(timeout.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  /** Windows and scheduled upgrades, with the unary deadline. */
+  public WindowsGrpc.WindowsBlockingStub windows() {
+    return WindowsGrpc.newBlockingStub(channel)
         .withDeadlineAfter(timeout.toNanos(), TimeUnit.NANOSECONDS);
   }
 
