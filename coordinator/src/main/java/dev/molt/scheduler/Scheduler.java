@@ -447,5 +447,13 @@ public final class Scheduler implements AutoCloseable {
     public void close() {
         closed = true;
         executor.shutdownNow();
+        try {
+            // A pass under way may be running a blocker: let it end before the store closes.
+            if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
+                LOG.warning("the scheduler's pass did not end within 10 s of closing");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
