@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
 /** Parsing of a window's parts as operators write them, and the DST rule for local start times. */
 public final class WindowTimes {
     private static final List<String> DAY_NAMES = List.of("mon", "tue", "wed", "thu", "fri", "sat", "sun");
-    private static final Pattern TIME = Pattern.compile("(\\d{1,2}):(\\d{2})");
+    private static final Pattern TIME = Pattern.compile("(\\d{1,2}):(\\d{2})(?::(\\d{2}))?");
 
     private WindowTimes() {}
 
@@ -65,7 +65,7 @@ public final class WindowTimes {
         return DAY_NAMES.get(day.getValue() - 1);
     }
 
-    /** "02:00", "2:30", "23:59". */
+    /** "02:00", "2:30", "23:59"; seconds may follow ("02:00:30"). */
     public static LocalTime start(String text) {
         Matcher m = TIME.matcher(text == null ? "" : text.trim());
         if (!m.matches()) {
@@ -73,10 +73,11 @@ public final class WindowTimes {
         }
         int hour = Integer.parseInt(m.group(1));
         int minute = Integer.parseInt(m.group(2));
-        if (hour > 23 || minute > 59) {
+        int second = m.group(3) == null ? 0 : Integer.parseInt(m.group(3));
+        if (hour > 23 || minute > 59 || second > 59) {
             throw new WindowSpecException("start " + text.trim() + " is not a time of day (HH:MM, 00:00 to 23:59)");
         }
-        return LocalTime.of(hour, minute);
+        return LocalTime.of(hour, minute, second);
     }
 
     /** An IANA time zone ("Europe/Berlin") or a fixed one ("UTC", "+02:00"). */

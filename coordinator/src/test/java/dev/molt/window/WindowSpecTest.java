@@ -31,7 +31,7 @@ class WindowSpecTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"25:00", "24:00", "02:60", "2am", "0200"})
+    @CsvSource({"25:00", "24:00", "02:60", "02:00:60", "2am", "0200"})
     void aStartThatIsNoTimeOfDayIsNamed(String start) {
         assertThatThrownBy(() -> WindowTimes.start(start))
                 .isInstanceOf(WindowSpecException.class)
@@ -43,6 +43,7 @@ class WindowSpecTest {
         assertThat(WindowTimes.start("2:05")).isEqualTo(LocalTime.of(2, 5));
         assertThat(WindowTimes.start("23:59")).isEqualTo(LocalTime.of(23, 59));
         assertThat(WindowTimes.start("00:00")).isEqualTo(LocalTime.MIDNIGHT);
+        assertThat(WindowTimes.start("02:00:30")).isEqualTo(LocalTime.of(2, 0, 30));
     }
 
     @Test
