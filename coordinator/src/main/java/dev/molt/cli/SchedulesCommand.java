@@ -52,8 +52,8 @@ final class SchedulesCommand {
     @Option(
         names = "--reason",
         paramLabel = "TEXT",
-        defaultValue = "cancelled with molt schedules cancel",
-        description = "Why; kept with it (default: \"${DEFAULT-VALUE}\").")
+        defaultValue = "",
+        description = "Why; kept with it (default: \"cancelled by the operator\").")
     String reason;
 
     @Override

@@ -31,8 +31,12 @@ final class WindowListCommand extends DaemonCommand {
     table.print(out());
     out().println();
     out().println("Next opening: " + WindowViews.opening(list));
-    out().println("Estimated stop: " + Formats.millis(list.getEstimatedStopMillis()) + " + margin "
-        + Formats.millis(list.getMarginMillis()) + " must remain in a window for an upgrade to start.");
+    out().println("Room needed: estimated stop " + duration(list.getEstimatedStopMillis()) + " + margin "
+        + duration(list.getMarginMillis()) + " must remain in a window for an upgrade to start.");
     return ExitCodes.OK;
+  }
+
+  private static String duration(long millis) {
+    return dev.molt.window.WindowTimes.duration(java.time.Duration.ofMillis(millis));
   }
 }

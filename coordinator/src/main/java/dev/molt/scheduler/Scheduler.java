@@ -259,7 +259,7 @@ public final class Scheduler implements AutoCloseable {
         String passed = decision.passedOver().isEmpty() ? ""
                 : "; passed over as too short: " + String.join(", ", decision.passedOver());
         return switch (decision) {
-            case Schedule.Decision.NoWindow none -> waiting(current, none.why() + " (" + estimate.explain() + ")", null, needed, null, schedule);
+            case Schedule.Decision.NoWindow none -> waiting(current, none.why() + " (" + estimate.breakdown() + ")", null, needed, null, schedule);
             case Schedule.Decision.Wait wait -> waiting(current, "waits for window " + schedule.describe(wait.opening())
                     + " (" + estimate.explain() + ")" + passed, wait.opening().start(), needed, wait.opening(), schedule);
             case Schedule.Decision.StartNow open -> {

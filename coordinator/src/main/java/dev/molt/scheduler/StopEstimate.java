@@ -45,8 +45,12 @@ public record StopEstimate(Duration stop, int fromHistory) {
 
     /** "needs 6m15s: estimated stop 5m (default, no past upgrade) + margin 1m15s" */
     public String explain() {
-        return "needs " + dev.molt.window.WindowTimes.duration(needed()) + ": estimated stop "
-                + dev.molt.window.WindowTimes.duration(stop)
+        return "needs " + dev.molt.window.WindowTimes.duration(needed()) + ": " + breakdown();
+    }
+
+    /** "estimated stop 5m (default, no past upgrade) + margin 1m15s" */
+    public String breakdown() {
+        return "estimated stop " + dev.molt.window.WindowTimes.duration(stop)
                 + (fromHistory == 0 ? " (default: no DONE upgrade on this host yet)" : " (longest of the last " + fromHistory + " on this host)")
                 + " + margin " + dev.molt.window.WindowTimes.duration(margin());
     }

@@ -112,8 +112,8 @@ public final class Schedule {
         }
         return new Decision.NoWindow(windows.size() == 1
                 ? "window '" + windows.getFirst().name() + "' " + (passedOver.isEmpty() ? "never opens" : "is never open long enough")
-                        + " within " + HORIZON.toDays() + " days for the " + WindowTimes.duration(needed) + " needed"
-                : "no window opens long enough within " + HORIZON.toDays() + " days for the " + WindowTimes.duration(needed) + " needed");
+                        + " within four years for the " + WindowTimes.duration(needed) + " needed"
+                : "no window opens long enough within four years for the " + WindowTimes.duration(needed) + " needed");
     }
 
     /** "'nightly' 2026-11-25 02:00:00 +01:00 Europe/Berlin". */
