@@ -91,9 +91,14 @@ class WindowUpgradeTest {
         assertThat(molt.cli("status").out()).contains(id + ": window 'soon'", "is open", "blocker");
 
         Files.createFile(allow);
-        Poll.until(Duration.ofMinutes(2), "the scheduled upgrade to start", () ->
-                molt.cli("schedules", "list").out().contains("STARTED"));
-        String upgradeId = upgradeIdOf(molt.cli("schedules", "list").out(), id);
+        // Kept from the answer that showed it: the restart switch soon takes the daemon away a while.
+        var startedList = new java.util.concurrent.atomic.AtomicReference<String>();
+        Poll.until(Duration.ofMinutes(2), "the scheduled upgrade to start", () -> {
+            String list = molt.cli("schedules", "list").out();
+            startedList.set(list);
+            return list.contains("STARTED");
+        });
+        String upgradeId = upgradeIdOf(startedList.get(), id);
         Poll.until(Duration.ofMinutes(4), "upgrade " + upgradeId + " to end", () -> {
             String shown = molt.cli("upgrades", "show", upgradeId).out();
             return shown.contains("DONE") || shown.contains("ABORTED") || shown.contains("FAILED") || shown.contains("ROLLED_BACK");
