@@ -252,7 +252,7 @@ public final class Scheduler implements AutoCloseable {
         try {
             schedule = scheduleFor(current);
         } catch (RuntimeException e) {
-            return waiting(current, "its windows cannot be read: " + e.getMessage(), null, Duration.ZERO, null, schedule(List.of()));
+            return waiting(current, "its windows cannot be read: " + e.getMessage(), null, Duration.ZERO, null, new Schedule(List.of()));
         }
         Duration needed = estimate.needed();
         Schedule.Decision decision = schedule.decide(now, needed);
@@ -381,10 +381,6 @@ public final class Scheduler implements AutoCloseable {
             throw new IllegalStateException("windows " + s.getWindowsList() + " are not all defined");
         }
         return new Schedule(chosen);
-    }
-
-    private static Schedule schedule(List<Window> windows) {
-        return new Schedule(windows);
     }
 
     StopEstimate estimate() {

@@ -55,13 +55,16 @@ public final class Schedule {
     /** The opening that holds {@code t}, else the first one after it; empty if none within {@link #HORIZON}. */
     public Optional<Opening> next(Instant t) {
         Instant limit = t.plus(HORIZON);
-        for (Instant from = t; from.isBefore(limit); from = from.plus(CHUNK)) {
-            List<Opening> found = merged(occurrences(from, from.plus(CHUNK)));
-            for (Opening o : found) {
+        // A day first (most windows open daily or weekly), then longer and longer stretches.
+        Duration chunk = Duration.ofDays(1);
+        for (Instant from = t; from.isBefore(limit); ) {
+            for (Opening o : merged(occurrences(from, from.plus(chunk)))) {
                 if (o.end().isAfter(t)) {
                     return Optional.of(extend(o));
                 }
             }
+            from = from.plus(chunk);
+            chunk = chunk.multipliedBy(2).compareTo(CHUNK) > 0 ? CHUNK : chunk.multipliedBy(2);
         }
         return Optional.empty();
     }
@@ -89,7 +92,8 @@ public final class Schedule {
         List<String> passedOver = new ArrayList<>();
         Instant at = now;
         Instant limit = now.plus(HORIZON);
-        for (int tried = 0; tried < MAX_PASSED_OVER && at.isBefore(limit); tried++) {
+        int tried = 0;
+        for (; tried < MAX_PASSED_OVER && at.isBefore(limit); tried++) {
             Optional<Opening> next = next(at);
             if (next.isEmpty()) {
                 break;
@@ -109,6 +113,10 @@ public final class Schedule {
                         : " lasts " + WindowTimes.duration(left)));
             }
             at = o.end();
+        }
+        if (tried == MAX_PASSED_OVER) {
+            return new Decision.NoWindow("none of the next " + MAX_PASSED_OVER + " openings (until "
+                    + when(at, zoneOf(next(now).orElseThrow())) + ") is long enough for the " + WindowTimes.duration(needed) + " needed");
         }
         return new Decision.NoWindow(windows.size() == 1
                 ? "window '" + windows.getFirst().name() + "' " + (passedOver.isEmpty() ? "never opens" : "is never open long enough")

@@ -96,6 +96,17 @@ class DecisionTest extends ScheduleFixtures {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(20)
+    void aWindowEveryMinuteTooShortEachTimeIsGivenUpOnInReasonableTime() {
+        Schedule s = of(CronWindow.of("flicker", "* * * * *", Duration.ofSeconds(30), UTC));
+
+        var d = s.decide(utc("2026-11-23T00:00"), needed);
+
+        assertThat(d).isInstanceOfSatisfying(Schedule.Decision.NoWindow.class,
+                none -> assertThat(none.why()).contains("none of the next 2000 openings", "20m"));
+    }
+
+    @Test
     void noWindowsAtAll() {
         assertThat(of().decide(utc("2026-11-23T00:00"), needed)).isInstanceOfSatisfying(Schedule.Decision.NoWindow.class,
                 none -> assertThat(none.why()).contains("molt window add"));
