@@ -9,7 +9,9 @@ import picocli.CommandLine.Option;
     name = "schedule",
     mixinStandardHelpOptions = true,
     description = {
-      "Schedules an upgrade into the maintenance windows (molt window add). The daemon keeps it"
+      "Schedules an upgrade to run in a maintenance window, when its stop fits.",
+      "",
+      "The windows are those of molt window add. The daemon keeps the scheduled upgrade"
           + " (across its restarts) and starts it once a window is open with room for the"
           + " estimated stop plus a margin, and every blocker passes; blockers are checked again"
           + " right before the workloads are parked. Otherwise it waits for the next window and"
