@@ -36,6 +36,9 @@ import picocli.CommandLine.ScopeType;
       PlanCommand.class,
       UpgradeCommand.class,
       UpgradesCommand.class,
+      ScheduleCommand.class,
+      SchedulesCommand.class,
+      WindowCommand.class,
       SnapshotCommand.class,
       AuditCommand.class,
       CommandLine.HelpCommand.class
@@ -47,6 +50,8 @@ import picocli.CommandLine.ScopeType;
       "      --kernel /boot/vmlinuz-6.1.0-56-amd64 \\",
       "      --initrd /boot/initrd.img-6.1.0-56-amd64",
       "  molt upgrade --workload cgroup:molt-demo/counter --switch restart",
+      "  molt window add --name nightly --days mon-fri --start 02:00 --length 2h --zone Europe/Berlin",
+      "  molt upgrade --workload cgroup:molt-demo/counter --switch restart --in-window",
       "  molt --connect db7.example.net:7468 status --output json",
       "",
       "Environment:",
