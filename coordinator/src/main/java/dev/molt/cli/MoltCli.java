@@ -37,6 +37,7 @@ import picocli.CommandLine.ScopeType;
       UpgradeCommand.class,
       UpgradesCommand.class,
       SnapshotCommand.class,
+      PatchCommand.class,
       CommandLine.HelpCommand.class
     },
     footerHeading = "%nExamples:%n",
@@ -46,6 +47,8 @@ import picocli.CommandLine.ScopeType;
       "      --kernel /boot/vmlinuz-6.1.0-56-amd64 \\",
       "      --initrd /boot/initrd.img-6.1.0-56-amd64",
       "  molt upgrade --workload cgroup:molt-demo/counter --switch restart",
+      "  molt plan --to 6.1.0-57-amd64 --livepatch /var/lib/livepatch/fix.ko",
+      "  molt patch apply /var/lib/livepatch/fix.ko",
       "  molt --connect db7.example.net:7468 status --output json",
       "",
       "Environment:",

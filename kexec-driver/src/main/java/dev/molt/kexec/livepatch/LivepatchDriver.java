@@ -97,7 +97,7 @@ public final class LivepatchDriver {
     }
 
     /** The outcome of an apply. {@code replaced}: patches an atomic replace disabled (their modules unloaded). */
-    public record Applied(ModuleInfo module, TransitionResult transition, List<String> replaced, List<String> warnings) {
+    public record Applied(String patch, TransitionResult transition, List<String> replaced, List<String> warnings) {
         public Applied {
             replaced = List.copyOf(replaced);
             warnings = List.copyOf(warnings);
@@ -109,14 +109,13 @@ public final class LivepatchDriver {
             throws LivepatchException, InterruptedException {
         ModuleInfo info = check(ko);
         Set<String> before = enabledNames();
+        load(ko, info);
+        return finish(info.name(), before, follower.follow(info.name(), policy, listener));
+    }
+
+    /** Loads a module that {@link #check} accepted; returns once its transition has started. */
+    public void load(Path ko, ModuleInfo info) throws LivepatchException {
         loader.load(ko, info);
-        if (sysfs.find(info.name()).isEmpty()) {
-            // Loaded, yet no patch directory: its klp_patch was already completed and freed (a no-op
-            // patch), or the module is no livepatch after all. Nothing to follow.
-            return new Applied(info, new TransitionResult(TransitionResult.Outcome.COMPLETED, Duration.ZERO, List.of(), 0),
-                    List.of(), List.of("the module loaded but /sys/kernel/livepatch/" + info.name() + " never appeared"));
-        }
-        return finish(info, before, follower.follow(info.name(), policy, listener));
     }
 
     /** Follows a transition already under way (after a coordinator restart) and cleans up like {@link #apply}. */
@@ -126,8 +125,7 @@ public final class LivepatchDriver {
     }
 
     /** After a patching transition ended: unload what is left over, collect warnings. */
-    public Applied finish(ModuleInfo info, Set<String> enabledBefore, TransitionResult result)
-            throws LivepatchException, InterruptedException {
+    public Applied finish(String patch, Set<String> enabledBefore, TransitionResult result) throws InterruptedException {
         List<String> warnings = new ArrayList<>();
         List<String> replaced = new ArrayList<>();
         switch (result.outcome()) {
@@ -141,12 +139,12 @@ public final class LivepatchDriver {
                     }
                 }
             }
-            case REVERSED -> unloadWhenFreed(info.name(), warnings);
-            case FORCED -> warnings.add("the transition of " + info.name() + " was forced: its module stays loaded until reboot");
-            case REVERSAL_STUCK -> warnings.add("the reversal of " + info.name() + " did not complete: tasks are still "
+            case REVERSED -> unloadWhenFreed(patch, warnings);
+            case FORCED -> warnings.add("the transition of " + patch + " was forced: its module stays loaded until reboot");
+            case REVERSAL_STUCK -> warnings.add("the reversal of " + patch + " did not complete: tasks are still "
                     + "converging back (see the blockers); wait, or force it with the operator's force flag");
         }
-        return new Applied(info, result, replaced, warnings);
+        return new Applied(patch, result, replaced, warnings);
     }
 
     /** Every loaded livepatch. */
@@ -155,32 +153,41 @@ public final class LivepatchDriver {
     }
 
     /**
-     * Disables patch {@code name}, follows the unpatching, and unloads its module when the kernel
-     * freed it. A stuck unpatching is reversed back to patched at the timeout (the patch stays).
+     * Disables patch {@code name} (unless it is already being disabled: then this follows that),
+     * follows the unpatching, and unloads its module when the kernel freed it. A stuck unpatching
+     * is reversed back to patched at the timeout (the patch stays).
      */
     public TransitionResult revert(String name, TransitionPolicy policy, TransitionListener listener)
             throws LivepatchException, InterruptedException {
         PatchStatus patch = sysfs.find(name).orElseThrow(() -> new LivepatchException(LivepatchException.Reason.NOT_FOUND,
                 "no livepatch named " + name + " is loaded (molt patch list shows what is)"));
-        if (!patch.enabled()) {
-            throw new LivepatchException(LivepatchException.Reason.BUSY, "the livepatch " + name + " is already being disabled");
-        }
-        for (PatchStatus other : sysfs.list()) {
-            if (other.transition()) {
-                throw new LivepatchException(LivepatchException.Reason.BUSY, "the livepatch " + other.name()
-                        + " is in transition: only one transition runs at a time; wait for it");
+        if (patch.enabled()) {
+            for (PatchStatus other : sysfs.list()) {
+                if (other.transition()) {
+                    throw new LivepatchException(LivepatchException.Reason.BUSY, "the livepatch " + other.name()
+                            + " is in transition: only one transition runs at a time; wait for it");
+                }
             }
+            sysfs.setEnabled(name, false);
         }
-        sysfs.setEnabled(name, false);
         TransitionResult result = follower.follow(name, policy, listener);
         if (result.outcome() == TransitionResult.Outcome.COMPLETED) {
-            List<String> warnings = new ArrayList<>();
-            unloadWhenFreed(name, warnings);
-            if (!warnings.isEmpty()) {
-                throw new LivepatchException(LivepatchException.Reason.FAILED, String.join("; ", warnings));
-            }
+            unloadIfLoaded(name);
         }
         return result;
+    }
+
+    /**
+     * Waits for the kernel to free patch {@code name} if it is disabled, then unloads its module if
+     * it is loaded. For a revert whose disabling already completed (after a restart).
+     */
+    public TransitionResult unloadIfLoaded(String name) throws LivepatchException, InterruptedException {
+        List<String> warnings = new ArrayList<>();
+        unloadWhenFreed(name, warnings);
+        if (!warnings.isEmpty()) {
+            throw new LivepatchException(LivepatchException.Reason.FAILED, String.join("; ", warnings));
+        }
+        return new TransitionResult(TransitionResult.Outcome.COMPLETED, Duration.ZERO, List.of(), 0);
     }
 
     /** Waits for the kernel to free a disabled patch (its directory vanishes), then unloads its module. */
