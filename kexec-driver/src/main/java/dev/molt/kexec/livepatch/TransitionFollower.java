@@ -94,13 +94,15 @@ public final class TransitionFollower {
                 lastNudge = now;
                 List<ProcTasks.Task> sleepers = remaining.stream().filter(t -> !t.kthread() && t.state() == 'S').toList();
                 if (!sleepers.isEmpty()) {
+                    // Stacks first: once nudged, a task leaves the function that held it.
+                    List<Straggler> report = stragglers(sleepers);
                     Set<Integer> processes = new LinkedHashSet<>();
                     for (ProcTasks.Task task : sleepers) {
                         if (processes.add(task.tgid()) && signals.stopAndContinue(task.tgid())) {
                             nudged.add(task.tgid());
                         }
                     }
-                    listener.nudged(name, stragglers(sleepers));
+                    listener.nudged(name, report);
                 }
             }
             ticker.sleep(poll);

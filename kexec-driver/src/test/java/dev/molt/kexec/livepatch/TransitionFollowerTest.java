@@ -68,14 +68,24 @@ class TransitionFollowerTest {
                 .addTask(201, 201, "sshd", 'S', false, 1, "")
                 .addTask(3, 3, "kworker/0:1", 'I', true, 1, "");
         // The kernel's answer to SIGSTOP/SIGCONT: the task leaves the kernel and is switched.
+        // It then runs the new function: its stack no longer shows the one that held it.
         signals.onNudge(tgid -> {
-            kernel.setPatchState(tgid, tgid, 1);
+            kernel.addTask(tgid, tgid, "cat", 'S', false, 1, "[<0>] fixed_sleep+0xf0/0x110 [molt_lp_target_fix]");
             kernel.setTransition("p", false);
         });
+        List<String> reported = new ArrayList<>();
 
-        TransitionResult result = follower().follow("p", POLICY, recorder);
+        TransitionResult result = follower().follow("p", POLICY, new TransitionListener() {
+            @Override
+            public void nudged(String patch, List<Straggler> tasks) {
+                tasks.forEach(t -> reported.add(t.summary()));
+                recorder.nudged(patch, tasks);
+            }
+        });
 
         assertThat(result.outcome()).isEqualTo(TransitionResult.Outcome.COMPLETED);
+        assertThat(reported).as("the stack as it was before the nudge")
+                .containsExactly("pid 200 'cat' state S in molt_target_sleep_s+0x91/0xd0 [molt_lp_target]");
         assertThat(signals.nudged).as("only the task on the old state, once").containsExactly(200);
         assertThat(result.nudged()).isEqualTo(1);
         assertThat(ticker.millis()).as("not before the grace period").isGreaterThanOrEqualTo(3000).isLessThan(4000);
