@@ -19,6 +19,12 @@ final class PlanView {
         return;
       }
       out.println();
+      if (plan.getStepsCount() == 0) {
+        // The full upgrade was not planned (no workloads given): only why not.
+        plan.getChecksList().stream().filter(check -> !check.getOk())
+            .forEach(check -> out.println("Not planned: " + check.getDetail()));
+        return;
+      }
     }
     out.println("Steps:");
     for (int i = 0; i < plan.getStepsCount(); i++) {

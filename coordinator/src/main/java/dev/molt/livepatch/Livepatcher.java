@@ -203,7 +203,8 @@ public final class Livepatcher {
                         progress));
             }
             PatchOperation transition = op.getState() == PatchOperationState.PATCH_TRANSITION ? op
-                    : journal.transition(op, PatchOperationState.PATCH_TRANSITION, "patching (resumed after a restart)", b -> { });
+                    : journal.transition(op, PatchOperationState.PATCH_TRANSITION, "patching", b -> { });
+            transition = journal.transition(transition, PatchOperationState.PATCH_TRANSITION, RESUMED, b -> { });
             return Optional.of(followApply(transition, policy, progress));
         } finally {
             running.unlock();
@@ -228,6 +229,7 @@ public final class Livepatcher {
         };
         String message = switch (result.outcome()) {
             case COMPLETED -> op.getPatch() + " is live: every task switched in " + millis(result.elapsed()) + " ms"
+                    + (resumed(op) ? " (followed again after a daemon restart)" : "")
                     + (result.nudged() > 0 ? " (" + result.nudged() + " nudged)" : "")
                     + (applied.replaced().isEmpty() ? "" : "; it replaced " + String.join(", ", applied.replaced()));
             case REVERSED -> "the transition of " + op.getPatch() + " did not complete within "
@@ -299,6 +301,13 @@ public final class Livepatcher {
             running.unlock();
             throw new UpgradeException.AlreadyRunning(u.getId());
         });
+    }
+
+    /** The message of the TRANSITION record a restarted daemon writes before it follows again. */
+    static final String RESUMED = "patching: followed again after a daemon restart";
+
+    private boolean resumed(PatchOperation op) {
+        return RESUMED.equals(op.getMessage());
     }
 
     private static PatchOperation end(PatchOperation op, Consumer<PatchProgress> progress) {

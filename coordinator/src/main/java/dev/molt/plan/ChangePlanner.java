@@ -58,7 +58,14 @@ public final class ChangePlanner {
             decision.addReasons("no livepatch module was offered (--livepatch FILE.ko)");
         }
         List<String> usable = new ArrayList<>();
+        List<String> live = new ArrayList<>();
         for (Offered module : offered) {
+            if (module.info() != null && loadedPatches.contains(module.info().name())
+                    && refusal(module, running, to, List.of()) == null) {
+                live.add(module.info().name());
+                decision.addReasons(module.path() + " (" + module.info().name() + "): already live, and it carries the fixes of " + to);
+                continue;
+            }
             String why = refusal(module, running, to, loadedPatches);
             if (why == null) {
                 usable.add(module.path());
@@ -67,6 +74,10 @@ public final class ChangePlanner {
             } else {
                 decision.addReasons(module.path() + ": " + why);
             }
+        }
+        if (sameSeries && livepatchSupport && usable.isEmpty() && !live.isEmpty()) {
+            return decision.setPath(ChangeDecision.Path.NOTHING)
+                    .addReasons("nothing to do: " + String.join(", ", live) + " already brings the fixes of " + to).build();
         }
         if (sameSeries && livepatchSupport && !usable.isEmpty()) {
             return decision.setPath(ChangeDecision.Path.LIVEPATCH).addAllLivepatchModules(usable)
@@ -95,7 +106,7 @@ public final class ChangePlanner {
             return "carries the fixes of " + info.equivalent().get() + ", not of " + to;
         }
         if (loadedPatches.contains(info.name())) {
-            return "a livepatch named " + info.name() + " is already loaded";
+            return "a livepatch named " + info.name() + " is already loaded (from another file?)";
         }
         return null;
     }

@@ -157,6 +157,7 @@ class LivepatcherTest {
         assertThat(resumed).hasValueSatisfying(op -> {
             assertThat(op.getId()).isEqualTo(loading.getId());
             assertThat(op.getState()).isEqualTo(PatchOperationState.PATCH_COMPLETED);
+            assertThat(op.getMessage()).contains("fix is live").contains("followed again after a daemon restart");
         });
         assertThat(journal.active()).isEmpty();
         assertThat(livepatcher().resumeActive(progress::add)).as("nothing left to resume").isEmpty();

@@ -85,6 +85,14 @@ class ChangePlannerTest {
     }
 
     @Test
+    void aFixThatIsAlreadyLiveNeedsNothing() {
+        ChangeDecision d = planner.decide(RUNNING, true, List.of("fix"), TO, List.of(module("fix", RUNNING, true, TO)));
+
+        assertThat(d.getPath()).isEqualTo(ChangeDecision.Path.NOTHING);
+        assertThat(d.getReasonsList()).anyMatch(r -> r.contains("already live"));
+    }
+
+    @Test
     void anUnreadableModuleIsAReasonNotAFailure() {
         ChangeDecision d = decide(List.of(ChangePlanner.Offered.read("/lp/missing.ko", p -> {
             throw new LivepatchException(LivepatchException.Reason.INVALID_MODULE, "cannot read the module /lp/missing.ko");
