@@ -219,7 +219,8 @@ public final class Livepatcher {
             result = driver.follow(op.getPatch(), policy, listener(op.getId(), progress));
             applied = driver.finish(op.getPatch(), new HashSet<>(op.getEnabledBeforeList()), result);
         } catch (LivepatchException | RuntimeException e) {
-            return end(journal.transition(op, PatchOperationState.PATCH_FAILED, e.getMessage(), b -> { }), progress);
+            LOG.log(Level.WARNING, "following " + op.getPatch() + " failed", e);
+            return end(journal.transition(op, PatchOperationState.PATCH_FAILED, String.valueOf(e.getMessage()), b -> { }), progress);
         }
         PatchOperationState state = switch (result.outcome()) {
             case COMPLETED -> PatchOperationState.PATCH_COMPLETED;
@@ -280,8 +281,11 @@ public final class Livepatcher {
             return end(journal.transition(op, state, message, b -> b
                     .addAllBlockers(result.blockers().stream().map(Livepatcher::straggler).toList())
                     .setNudged(result.nudged()).setTransitionMillis(millis(result.elapsed()))), progress);
-        } catch (LivepatchException e) {
-            return end(journal.transition(op, PatchOperationState.PATCH_FAILED, e.getMessage(), b -> { }), progress);
+        } catch (LivepatchException | RuntimeException e) {
+            // Never leave a journaled operation active behind an unexpected failure: it would
+            // block every later one. The message says what happened; the kernel state is as listed.
+            LOG.log(Level.WARNING, "revert of " + op.getPatch() + " failed", e);
+            return end(journal.transition(op, PatchOperationState.PATCH_FAILED, String.valueOf(e.getMessage()), b -> { }), progress);
         }
     }
 

@@ -104,7 +104,7 @@ class LivepatchGuestTest {
         long applyMs = (System.nanoTime() - t0) / 1_000_000;
         System.out.println(apply);
 
-        assertThat(apply.exit()).as("%s", apply).isZero();
+        assertExit(apply, 0);
         assertThat(apply.out()).contains("COMPLETED").contains("molt_lp_cmdline_a is live");
         assertThat(apply.err()).contains("patching molt_lp_cmdline_a: 0 tasks remaining");
         assertThat(guest.sh("cat /proc/cmdline").strip()).isEqualTo(bootCmdline + " molt_livepatch=a");
@@ -119,7 +119,7 @@ class LivepatchGuestTest {
         long revertMs = (System.nanoTime() - t0) / 1_000_000;
         System.out.println(revert);
 
-        assertThat(revert.exit()).as("%s", revert).isZero();
+        assertExit(revert, 0);
         assertThat(revert.out()).contains("COMPLETED").contains("reverted and its module unloaded");
         assertThat(guest.sh("cat /proc/cmdline").strip()).isEqualTo(bootCmdline);
         assertThat(guest.sh("ls /sys/kernel/livepatch").strip()).isEmpty();
@@ -132,12 +132,12 @@ class LivepatchGuestTest {
     @Order(3)
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void aCumulativePatchBAtomicallyReplacesPatchA() throws Exception {
-        assertThat(guest.molt(Duration.ofMinutes(3), "patch", "apply", RIGHT + "/molt_lp_cmdline_a.ko").exit()).isZero();
+        assertExit(guest.molt(Duration.ofMinutes(3), "patch", "apply", RIGHT + "/molt_lp_cmdline_a.ko"), 0);
 
         Molt.Result b = guest.molt(Duration.ofMinutes(3), "patch", "apply", RIGHT + "/molt_lp_cmdline_b.ko");
         System.out.println(b);
 
-        assertThat(b.exit()).as("%s", b).isZero();
+        assertExit(b, 0);
         assertThat(b.out()).contains("COMPLETED").contains("it replaced molt_lp_cmdline_a");
         assertThat(guest.sh("cat /proc/cmdline").strip()).isEqualTo(bootCmdline + " molt_livepatch=b");
         assertThat(guest.sh("ls /sys/kernel/livepatch").strip()).isEqualTo("molt_lp_cmdline_b");
@@ -147,7 +147,7 @@ class LivepatchGuestTest {
                 .containsPattern("molt_lp_cmdline_b +yes +no +yes +vmlinux: cmdline_proc_show")
                 .doesNotContain("molt_lp_cmdline_a");
 
-        assertThat(guest.molt(Duration.ofMinutes(3), "patch", "revert", "molt_lp_cmdline_b").exit()).isZero();
+        assertExit(guest.molt(Duration.ofMinutes(3), "patch", "revert", "molt_lp_cmdline_b"), 0);
         assertThat(guest.sh("cat /proc/cmdline").strip()).isEqualTo(bootCmdline);
     }
 
@@ -162,7 +162,7 @@ class LivepatchGuestTest {
                 "--grace", "3s", "--transition-timeout", "90s");
         System.out.println(apply);
 
-        assertThat(apply.exit()).as("%s", apply).isZero();
+        assertExit(apply, 0);
         assertThat(apply.err()).contains("patching molt_lp_target_fix: 1 task remaining")
                 .contains("sent SIGSTOP/SIGCONT to pid " + sleeper + " 'cat' state S in molt_target_sleep_s");
         assertThat(apply.out()).contains("COMPLETED").contains("(1 nudged)");
@@ -175,7 +175,7 @@ class LivepatchGuestTest {
         System.out.println("livepatch measured: transition with an interruptible sleeper nudged after 3 s: " + transitionMs + " ms");
 
         Molt.Result revert = guest.molt(Duration.ofMinutes(3), "patch", "revert", "molt_lp_target_fix");
-        assertThat(revert.exit()).as("%s", revert).isZero();
+        assertExit(revert, 0);
     }
 
     @Test
@@ -189,7 +189,7 @@ class LivepatchGuestTest {
                 "--grace", "2s", "--transition-timeout", "10s");
         System.out.println(apply);
 
-        assertThat(apply.exit()).as("REVERSED exits 1: %s", apply).isEqualTo(1);
+        assertExit(apply, 1);
         assertThat(apply.out()).contains("REVERSED").contains("did not complete within 10 s and was reversed")
                 .contains("blocked by pid " + sleeper + " 'cat' state D")
                 .contains("molt_target_sleep_d+");
@@ -232,7 +232,7 @@ class LivepatchGuestTest {
         System.out.println(history);
         assertThat(history).contains("apply").contains("molt_lp_target_fix").contains("is live");
         assertThat(guest.sh("cat /var/log/molt/moltd.log")).contains("resuming livepatch operation");
-        assertThat(guest.molt(Duration.ofMinutes(3), "patch", "revert", "molt_lp_target_fix").exit()).isZero();
+        assertExit(guest.molt(Duration.ofMinutes(3), "patch", "revert", "molt_lp_target_fix"), 0);
         Files.deleteIfExists(out);
     }
 
@@ -242,7 +242,7 @@ class LivepatchGuestTest {
     void thePlannerChoosesLivepatchOrFullUpgradeAndSaysWhy() throws Exception {
         // 1. A livepatch built for the running kernel that carries the fixes of the release asked for.
         Molt.Result livepatch = plan("--to", EQUIVALENT, "--livepatch", RIGHT + "/molt_lp_cmdline_a.ko");
-        assertThat(livepatch.exit()).as("%s", livepatch).isZero();
+        assertExit(livepatch, 0);
         assertThat(livepatch.out()).contains("Decision: LIVEPATCH (" + NEW_KERNEL + " -> " + EQUIVALENT + ")")
                 .contains("a livepatch built for the running kernel " + NEW_KERNEL + " that carries the fixes of " + EQUIVALENT);
 
@@ -300,12 +300,20 @@ class LivepatchGuestTest {
                 .contains("timeout: blocked by pid " + sleeper + " 'cat' state D")
                 .contains("falling back to the full upgrade");
         assertThat(upgrade.out()).contains("REVERSED").contains("DONE").contains(NEW_KERNEL + " -> " + OLD_KERNEL);
-        assertThat(upgrade.exit()).as("%s", upgrade).isZero();
+        assertExit(upgrade, 0);
         assertThat(guest.sh("uname -r").strip()).isEqualTo(OLD_KERNEL);
         assertThat(guest.sh("for p in " + String.join(" ", workload.pids().stream().map(String::valueOf).toList())
                 + "; do [ -d /proc/$p ] && printf '%s ' $p; done").strip())
                 .as("the workload's pids after the fallback upgrade")
                 .isEqualTo(workload.rootPid + " " + workload.counterPid + " " + workload.localClientPid);
+    }
+
+    /** Fails with the CLI's output and the tail of moltd's log in the guest when the exit code differs. */
+    private void assertExit(Molt.Result result, int expected) throws Exception {
+        if (result.exit() != expected) {
+            throw new AssertionError("expected exit " + expected + ", got " + result + "\n--- moltd.log (tail)\n"
+                    + guest.sh("tail -80 /var/log/molt/moltd.log"));
+        }
     }
 
     private Molt.Result plan(String... args) throws Exception {

@@ -72,8 +72,12 @@ public final class LivepatchSysfs {
             return Optional.of(new PatchStatus(name, enabled, transition, replace, objects));
         } catch (NoSuchFileException gone) {
             return Optional.empty();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read livepatch " + dir, e);
+        } catch (IOException | UncheckedIOException e) {
+            if (!Files.isDirectory(dir)) {
+                return Optional.empty();  // freed while it was read
+            }
+            throw new UncheckedIOException("cannot read livepatch " + dir,
+                    e instanceof UncheckedIOException u ? u.getCause() : (IOException) e);
         }
     }
 

@@ -40,7 +40,15 @@ public final class ProcTasks {
         List<Task> tasks = new ArrayList<>();
         for (Path process : numericChildren(proc)) {
             int tgid = Integer.parseInt(process.getFileName().toString());
-            for (Path task : numericChildren(process.resolve("task"))) {
+            List<Path> threads;
+            try {
+                threads = numericChildren(process.resolve("task"));
+            } catch (UncheckedIOException exitedMeanwhile) {
+                // A process that exits while it is read answers ESRCH ("No such process"), which
+                // is no NoSuchFileException: it has nothing left to wait for either.
+                continue;
+            }
+            for (Path task : threads) {
                 try {
                     String stat = Files.readString(task.resolve("stat"), StandardCharsets.UTF_8);
                     String patchState = Files.readString(task.resolve("patch_state"), StandardCharsets.US_ASCII).strip();

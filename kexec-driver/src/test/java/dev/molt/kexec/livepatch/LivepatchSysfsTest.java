@@ -54,6 +54,16 @@ class LivepatchSysfsTest {
     }
 
     @Test
+    void aProcessThatCannotBeListedAnyMoreIsLeftOut() throws Exception {
+        FakeKernel kernel = new FakeKernel(dir, "6.1.0-56-amd64").addTask(100, 100, "cat", 'S', false, 0, "");
+        // An exiting process's task directory answers ESRCH; a file in its place fails the listing likewise.
+        Files.createDirectories(kernel.proc.resolve("200"));
+        Files.writeString(kernel.proc.resolve("200/task"), "");
+
+        assertThat(new ProcTasks(kernel.proc).tasks()).extracting(ProcTasks.Task::tgid).containsExactly(100);
+    }
+
+    @Test
     void tasksCarryStateKthreadFlagAndPatchState() {
         FakeKernel kernel = new FakeKernel(dir, "6.1.0-56-amd64")
                 .addTask(100, 100, "cat", 'S', false, 0, "[<0>] molt_target_sleep_s+0x91/0xd0 [molt_lp_target]\n")
