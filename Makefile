@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 MVN := ./mvnw -B -ntp
 
-.PHONY: demo demo-host test test-guest build deps clean bench bench-guest
+.PHONY: demo demo-host test test-host test-guest guest-deps build deps clean bench bench-guest
 
 # Molt's main job, for real: a QEMU guest (TCG) upgraded from 6.1.0-50 to 6.1.0-56 with kexec by
 # `molt --connect ... upgrade` from this host, with its stop report (text and JSON). Builds the
@@ -14,9 +14,18 @@ demo: deps build
 demo-host: deps build
 	integration/demo/on-host-demo.sh
 
-# Every test, after installing what they need (CRIU from Debian forky, system packages).
-test: deps
+# Every test, after installing what they need (CRIU from Debian forky, system packages, QEMU and
+# what builds the guest): the host's, then the QEMU guest's (a kexec upgrade and a rollback; the
+# guest is built and cached under ~/.cache/molt on the first run).
+test: deps guest-deps
+	$(MVN) verify -Pall
+
+# Only the host's tests (no QEMU): a quick loop while developing.
+test-host: deps
 	$(MVN) verify
+
+guest-deps:
+	integration/guest/install-host-deps.sh
 
 # The QEMU guest scenarios (upgrade, rollback): ~2-3 min each with a cached guest, one QEMU at a time.
 test-guest: deps build

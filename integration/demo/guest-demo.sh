@@ -77,6 +77,27 @@ for r in ok:
 print(f"host TCP client: {len(ok)} answers over one connection, kernels in order {kernels}, "
       f"errors {len(errors)}, longest wait {max(waits):.2f} s")
 PY
+# The same stop on the host's clock: the console's MOLT-EVENT lines, stamped by the host, from
+# moltd's park-start in the old kernel to the boot hook's unpark in the new one.
+python3 - "$RUN/console.log" <<'PY'
+import re, sys
+t = {}
+for line in open(sys.argv[1], errors="replace"):
+    m = re.match(r"(\d+\.\d+) MOLT-EVENT (\S+)", line)
+    if m:
+        t.setdefault(m.group(2), []).append(float(m.group(1)))
+last = lambda k: t[k][-1] if k in t else None
+start, switch = last("park-start"), last("switch")
+end_name = "boot-restore-done" if "boot-restore-done" in t else "unparked"
+end = last(end_name)
+if start and end:
+    parts = [f"stop on the host's clock: {end - start:.2f} s (park-start -> {end_name})"]
+    if switch and last("boot-restore-start"):
+        parts.append(f"switch -> boot hook {last('boot-restore-start') - switch:.2f} s")
+    print("; ".join(parts))
+else:
+    print("stop on the host's clock: no park-start/unpark events on the console")
+PY
 uname_after=$("${GX[@]}" -- 'uname -r')
 alive=$("${GX[@]}" -- "for p in $pids; do [ -d /proc/\$p ] && printf '%s ' \$p; done")
 gaps=$("${GX[@]}" -- "awk '{ if (p && \$1 != p+1) print p\" -> \"\$1; p=\$1 }' $DATA/counter.log")

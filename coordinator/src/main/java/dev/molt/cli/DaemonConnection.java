@@ -64,6 +64,12 @@ public final class DaemonConnection implements AutoCloseable {
         .withDeadlineAfter(timeout.toNanos(), TimeUnit.NANOSECONDS);
   }
 
+  /** Audit, with the unary deadline. */
+  public dev.molt.api.v1.AuditGrpc.AuditBlockingStub audit() {
+    return dev.molt.api.v1.AuditGrpc.newBlockingStub(channel)
+        .withDeadlineAfter(timeout.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
   /** Host, with the unary deadline. */
   public HostGrpc.HostBlockingStub host() {
     return HostGrpc.newBlockingStub(channel)

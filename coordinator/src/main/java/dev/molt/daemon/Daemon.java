@@ -1,6 +1,16 @@
 package dev.molt.daemon;
 
+import dev.molt.api.AuditService;
 import dev.molt.api.HostService;
+import dev.molt.api.auth.ApiGate;
+import dev.molt.api.auth.Callers;
+import dev.molt.api.auth.PeerCredentialsHandler;
+import dev.molt.api.auth.UnixPeerPolicy;
+import dev.molt.audit.AuditLog;
+import io.grpc.ServerInterceptors;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import dev.molt.api.SnapshotsService;
 import dev.molt.api.UpgradesService;
 import dev.molt.api.v1.SwitchMethod;
@@ -66,6 +76,10 @@ public final class Daemon implements AutoCloseable {
     static final java.time.Duration GC_PERIOD = java.time.Duration.ofHours(1);
     private final List<Server> apiServers = new ArrayList<>();
     private final List<EpollEventLoopGroup> loops = new ArrayList<>();
+    /** Requests are small; a larger one is refused before it is parsed. */
+    static final int MAX_REQUEST_BYTES = 1 << 20;
+    private final HealthStatusManager health = new HealthStatusManager();
+    private ApiGate.CallObserver callObserver = ApiGate.CallObserver.NONE;
     private volatile boolean closed;
     private volatile boolean restarting;
     private CrashPoints crash = CrashPoints.none();
@@ -121,9 +135,11 @@ public final class Daemon implements AutoCloseable {
             });
 
             var snapshots = new WorkloadSnapshots(workloads, criu, lock, clock);
-            daemon.listen(config, new UpgradesService(upgrader, hub, new ChangePlans(livepatchDriver, upgrader::plan)),
+            AuditLog audit = new AuditLog(store.journal());
+            daemon.listen(config, audit, List.of(
+                    new UpgradesService(upgrader, hub, new ChangePlans(livepatchDriver, upgrader::plan)),
                     new SnapshotsService(criu, snapshots, upgrader), new HostService(criu, store, upgrader),
-                    new LivepatchesService(livepatcher));
+                    new AuditService(audit), new LivepatchesService(livepatcher)));
             LOG.info("moltd ready: socket " + config.socket() + ", store " + config.storeDir() + ", CRIU " + config.criu());
             return daemon;
         } catch (IOException | RuntimeException e) {
@@ -189,34 +205,64 @@ public final class Daemon implements AutoCloseable {
         }, GC_DELAY.toSeconds(), GC_PERIOD.toSeconds(), TimeUnit.SECONDS);
     }
 
-    private void listen(DaemonConfig config, io.grpc.BindableService... services) throws IOException {
+    private void listen(DaemonConfig config, AuditLog audit, List<io.grpc.BindableService> services) throws IOException {
         Files.createDirectories(config.socket().toAbsolutePath().getParent());
         Files.deleteIfExists(config.socket());
         EpollEventLoopGroup boss = new EpollEventLoopGroup(1);
         EpollEventLoopGroup workers = new EpollEventLoopGroup(2);
         loops.add(boss);
         loops.add(workers);
+        Clock clock = Clock.systemUTC();
+        var unixCallers = Callers.unixSocket(new UnixPeerPolicy(config.operatorGroup(), config.viewerGroup(), Path.of("/etc")));
         NettyServerBuilder unix = NettyServerBuilder.forAddress(new DomainSocketAddress(config.socket().toString()))
-                .channelType(EpollServerDomainSocketChannel.class)
+                .channelFactory(PeerCredentialsHandler.serverChannel())
                 .bossEventLoopGroup(boss)
                 .workerEventLoopGroup(workers);
-        for (var s : services) {
-            unix.addService(s);
-        }
-        apiServers.add(unix.build().start());
-        if (!config.tcpListen().isBlank()) {
-            String[] hostPort = config.tcpListen().split(":");
-            NettyServerBuilder tcp = NettyServerBuilder.forAddress(
-                    new java.net.InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1])))
+        apiServers.add(serve(unix, new ApiGate(unixCallers, audit, clock, callObserver), services).build().start());
+        SocketPermissions.apply(config.socket(), config.socketMode(), config.operatorGroup());
+        if (config.tcpListen() != null) {
+            NettyServerBuilder tcp = NettyServerBuilder.forAddress(config.tcpListen())
+                    .channelType(io.netty.channel.epoll.EpollServerSocketChannel.class)
+                    .bossEventLoopGroup(boss)
+                    .workerEventLoopGroup(workers)
                     // The CLI pings every 30 s over TCP to notice a host that kexec'd away; without
                     // this the server answers GOAWAY "too_many_pings" (gRPC's default allows one per 5 min).
                     .permitKeepAliveTime(20, TimeUnit.SECONDS)
                     .permitKeepAliveWithoutCalls(true);
-            for (var s : services) {
-                tcp.addService(s);
+            Callers tcpCallers;
+            if (config.insecureTcp()) {
+                LOG.warning("serving the API on " + config.tcpListen() + " WITHOUT TLS: every caller there is an operator"
+                        + " (insecure_tcp); use this only behind a private port");
+                tcpCallers = Callers.insecureTcp();
+            } else {
+                tcp.sslContext(ServerTls.context(config.tls()));
+                tcpCallers = Callers.mutualTls();
             }
-            apiServers.add(tcp.build().start());
+            Server server = serve(tcp, new ApiGate(tcpCallers, audit, clock, callObserver), services).build().start();
+            apiServers.add(server);
+            LOG.info("API on TCP " + server.getListenSockets() + (config.insecureTcp() ? " (plaintext)" : " (mutual TLS)"));
         }
+        for (var s : services) {
+            health.setStatus(s.bindService().getServiceDescriptor().getName(), HealthCheckResponse.ServingStatus.SERVING);
+        }
+        health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, HealthCheckResponse.ServingStatus.SERVING);
+    }
+
+    /** The services, behind the gate, plus health and reflection (grpcurl works without .proto files). */
+    private NettyServerBuilder serve(NettyServerBuilder builder, ApiGate gate, List<io.grpc.BindableService> services) {
+        builder.maxInboundMessageSize(MAX_REQUEST_BYTES);
+        for (var s : services) {
+            builder.addService(gate.guard(s));
+        }
+        builder.addService(ServerInterceptors.intercept(health.getHealthService(), gate));
+        builder.addService(ServerInterceptors.intercept(ProtoReflectionServiceV1.newInstance(), gate));
+        return builder;
+    }
+
+    /** The bound TCP address of the API (its port when configured as 0); empty without TCP. */
+    public java.util.Optional<java.net.InetSocketAddress> tcpAddress() {
+        return apiServers.stream().skip(1).flatMap(s -> s.getListenSockets().stream())
+                .filter(a -> a instanceof java.net.InetSocketAddress).map(a -> (java.net.InetSocketAddress) a).findFirst();
     }
 
     /** Waits until the daemon stops; returns its exit code ({@link Moltd#EXIT_RESTART} for a restart). */
@@ -234,6 +280,7 @@ public final class Daemon implements AutoCloseable {
             return;
         }
         closed = true;
+        health.enterTerminalState();
         for (Server s : apiServers) {
             s.shutdownNow();
         }

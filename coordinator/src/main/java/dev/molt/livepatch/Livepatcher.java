@@ -76,7 +76,12 @@ public final class Livepatcher {
         if (request.getModulePath().isBlank()) {
             throw new UpgradeException.InvalidArgument("module_path", "required: the livepatch module (.ko) on the daemon's host");
         }
-        Path ko = Path.of(request.getModulePath());
+        Path ko;
+        try {
+            ko = Path.of(request.getModulePath());
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new UpgradeException.InvalidArgument("module_path", "not a usable path: " + e.getMessage());
+        }
         if (!ko.isAbsolute()) {
             throw new UpgradeException.InvalidArgument("module_path", request.getModulePath() + " is relative; give an absolute path");
         }

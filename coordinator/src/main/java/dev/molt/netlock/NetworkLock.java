@@ -39,13 +39,24 @@ public final class NetworkLock {
      * that never kexecs) this says so and returns.
      */
     public void guardNextBoot(String upgradeId, String table, java.util.Collection<Long> pids) throws IOException {
+        guardNextBoot(upgradeId, table, pids, List.of());
+    }
+
+    /** As {@link #guardNextBoot(String, String, java.util.Collection)}, and the boot restores {@code restores}. */
+    public void guardNextBoot(String upgradeId, String table, java.util.Collection<Long> pids,
+            List<BootGuard.BootRestore> restores) throws IOException {
         if (bootGuard.isEmpty()) {
             System.getLogger(NetworkLock.class.getName()).log(System.Logger.Level.WARNING,
                     "no boot guard (set MOLT_HOME or MOLT_BOOT_GUARD): the next kernel will not drop the peers' "
                             + "retransmissions before restore, so they may be reset");
             return;
         }
-        bootGuard.get().arm(upgradeId, table, pids, TcpSockets.heldBy(pids));
+        bootGuard.get().arm(upgradeId, table, pids, TcpSockets.heldBy(pids), restores);
+    }
+
+    /** The boot guard of an installed Molt, if any. */
+    public java.util.Optional<BootGuard> bootGuard() {
+        return bootGuard;
     }
 
     /** Installs (replacing any of that name) a table locking the given sockets. No sockets: no table. */

@@ -24,6 +24,10 @@ public final class ChangePlanner {
                 return new Offered(path, reader.read(path), null);
             } catch (LivepatchException e) {
                 return new Offered(path, null, e);
+            } catch (RuntimeException e) {
+                // A path the file system cannot even name (a NUL in it): a reason like any other.
+                return new Offered(path, null, new LivepatchException(LivepatchException.Reason.INVALID_MODULE,
+                        "the module path " + path + " is unusable: " + e.getMessage(), e));
             }
         }
     }

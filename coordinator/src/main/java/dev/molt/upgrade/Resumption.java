@@ -7,6 +7,7 @@ import dev.molt.kexec.KernelSwitch;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -20,8 +21,10 @@ import java.util.logging.Logger;
  *   persisted
  * switching               same boot, every parked       -> aborted: the switch never began
  *                         process alive
- *                         otherwise (new boot, or some  -> restore from the snapshots
- *                         process ended)
+ *                         new boot, the boot hook       -> adopt them, verify, done
+ *                         restored every workload
+ *                         otherwise (new boot, or some  -> restore from the snapshots those the
+ *                         process ended)                   boot hook did not restore
  * restoring               some restored, some not       -> restore those not yet restored
  * verifying               restored                      -> verify, unpark, done
  * </pre>
@@ -66,10 +69,10 @@ final class Resumption {
                         // finish ending them, or their pids and sockets would block the restore.
                         endSurvivors(record);
                     }
-                    restoreAll(enterRestoring(record));
+                    restoreRest(enterRestoring(record));
                 }
             }
-            case UpgradeState.Restoring r -> restoreAll(record);
+            case UpgradeState.Restoring r -> restoreRest(record);
             case UpgradeState.Verifying v -> verifyAndUnpark(record);
             case UpgradeState.Done d -> {}
             case UpgradeState.Aborted a -> {}
@@ -90,6 +93,74 @@ final class Resumption {
             b.putMarks(StopReports.DAEMON_START, daemonStart).putMarks(StopReports.RESUME_START, now);
             b.getEventBuilder().getUpgradeBuilder().setToKernel(toKernel);
         });
+    }
+
+    /** After the boot hook: adopt what it restored; restore the rest, or verify when nothing is left. */
+    private void restoreRest(UpgradeRecord record) {
+        if (!sameBoot(record)) {
+            record = adoptBootRestore(record);
+            if (state(record) instanceof UpgradeState.Verifying) {
+                verifyAndUnpark(record);
+                return;
+            }
+        }
+        restoreAll(record);
+    }
+
+    /**
+     * What the boot hook restored in this boot (see BootGuard): its pids go into the journal. When
+     * it restored and unparked every workload, the stop ended there: its marks replace moltd's, and
+     * the upgrade goes on to VERIFYING. Otherwise the workloads it restored are kept and moltd
+     * restores the rest.
+     */
+    private UpgradeRecord adoptBootRestore(UpgradeRecord record) {
+        var guard = upgrader.networkLock().bootGuard();
+        if (guard.isEmpty()) {
+            return record;
+        }
+        java.util.Optional<dev.molt.netlock.BootGuard.BootRestoreResult> found;
+        try {
+            found = guard.get().bootRestoreResult(Upgrader.id(record), HostInfo.bootId());
+        } catch (java.io.IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "cannot read what the boot hook restored; restoring here", e);
+            return record;
+        }
+        if (found.isEmpty()) {
+            return record;
+        }
+        var result = found.get();
+        List<String> failures = new ArrayList<>();
+        UpgradeRecord.Builder b = record.toBuilder();
+        for (int i = 0; i < result.workloads().size() && i < b.getWorkloadsCount(); i++) {
+            var w = result.workloads().get(i);
+            if (w.ok()) {
+                b.setWorkloads(i, b.getWorkloads(i).toBuilder().setRestoredRootPid(w.pid()));
+            } else if (!w.detail().isEmpty()) {
+                failures.add(b.getWorkloads(i).getName() + ": " + w.detail());
+            }
+        }
+        List<ParkedWorkload> adopted = b.getWorkloadsList();
+        Map<String, Long> ms = result.millis();
+        if (result.allOk() && result.workloads().size() == record.getWorkloadsCount() && ms.containsKey("UNPARKED_MS")) {
+            long checks = 0;
+            for (int i = 0; i < result.workloads().size(); i++) {
+                checks += ms.getOrDefault("W" + i + "_CHECKED_MS", 0L) - ms.getOrDefault("W" + i + "_START_MS", 0L);
+            }
+            long check = checks;
+            return upgrader.step(record, new UpgradeState.Verifying(), "restored at boot by the boot hook, verifying", x -> {
+                x.clearWorkloads().addAllWorkloads(adopted);
+                x.removeMarks(StopReports.DAEMON_START);
+                x.putMarks(StopReports.BOOT_RESTORE, 1L)
+                        .putMarks(StopReports.RESUME_START, ms.get("START_MS"))
+                        .putMarks(StopReports.EXPORT_MILLIS, check)
+                        .putMarks(StopReports.RESTORED, ms.get("RESTORED_MS"))
+                        .putMarks(StopReports.VERIFIED, ms.get("RESTORED_MS"))
+                        .putMarks(StopReports.UNPARKED, ms.get("UNPARKED_MS"));
+            });
+        }
+        String why = failures.isEmpty() ? "it did not finish" : String.join("; ", failures);
+        LOG.warning("the boot hook did not restore every workload (" + why + "); restoring the rest here");
+        return upgrader.edit(record, x -> x.clearWorkloads().addAllWorkloads(adopted));
     }
 
     private void restoreAll(UpgradeRecord record) {
@@ -138,14 +209,28 @@ final class Resumption {
                 return;
             }
         }
+        // After a restore at boot the stop ended in the boot hook: its marks stand.
+        boolean atBoot = record.getMarksMap().containsKey(StopReports.BOOT_RESTORE);
         long verified = upgrader.clock().millis();
-        record = upgrader.edit(record, b -> b.putMarks(StopReports.VERIFIED, verified));
+        record = upgrader.edit(record, b -> {
+            if (!atBoot) {
+                b.putMarks(StopReports.VERIFIED, verified);
+            }
+        });
         for (ParkedWorkload w : record.getWorkloadsList()) {
             upgrader.workloads().thaw(Path.of(w.getCgroupDir()));
         }
         upgrader.unlockNetwork(record);
         long unparked = upgrader.clock().millis();
-        UpgradeRecord done = upgrader.edit(record, b -> b.putMarks(StopReports.UNPARKED, unparked));
+        UpgradeRecord done = upgrader.edit(record, b -> {
+            if (!atBoot) {
+                b.putMarks(StopReports.UNPARKED, unparked);
+            }
+        });
+        if (!atBoot) {
+            ConsoleEvents.emit("unparked", "upgrade=" + Upgrader.id(done));
+        }
+        upgrader.persistSpooled(done);
         var report = StopReports.from(done.getMarksMap());
         if (!done.getRollbackReason().isEmpty()) {
             String reason = done.getRollbackReason() + "; rolled back to " + HostInfo.kernelRelease()
@@ -181,6 +266,10 @@ final class Resumption {
                 }
             }
         }
+    }
+
+    private static UpgradeState state(UpgradeRecord record) {
+        return Upgrader.state(record);
     }
 
     private static boolean sameBoot(UpgradeRecord record) {

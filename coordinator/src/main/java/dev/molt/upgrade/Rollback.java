@@ -74,6 +74,7 @@ final class Rollback {
                             .setBootIdAtSwitch(HostInfo.bootId())
                             .putMarks(ROLLBACK_START, now));
             upgrader.guardNextBoot(back);
+            ConsoleEvents.emit("switch-back", "upgrade=" + Upgrader.id(back) + " to=" + to);
             kexec.execute();
             return "the switch back to " + to + " returned";
         } catch (SwitchException | RuntimeException e) {

@@ -24,6 +24,8 @@ public final class StopReports {
     public static final String UNPARKED = "unparked";
     public static final String IMAGE_BYTES = "image-bytes";
     public static final String STORED_BYTES = "stored-bytes";
+    /** Set when the boot hook restored and unparked every workload: RESUME_START is its start. */
+    public static final String BOOT_RESTORE = "boot-restore";
 
     private StopReports() {}
 
@@ -33,13 +35,18 @@ public final class StopReports {
         phase(r, "dump", m.get(DUMP_MILLIS), 0L);
         phase(r, "persist", m.get(PERSIST_MILLIS), 0L);
         Long dumped = sum(m.get(PARKED), m.get(DUMP_MILLIS), m.get(PERSIST_MILLIS));
-        phase(r, "verify-snapshot", m.get(SWITCH_START), dumped);
-        phase(r, "switch", m.get(DAEMON_START), m.get(SWITCH_START));
-        phase(r, "coordinator-start", m.get(RESUME_START), m.get(DAEMON_START));
-        // Restore splits into the export of the images from the store (every chunk verified) and
-        // the rest, CRIU's restore itself.
+        phase(r, "pre-switch", m.get(SWITCH_START), dumped);
+        // Restored at boot: the switch ends where the boot hook starts, and moltd's start is not on
+        // the path at all.
+        boolean atBoot = m.containsKey(BOOT_RESTORE);
+        phase(r, "switch", atBoot ? m.get(RESUME_START) : m.get(DAEMON_START), m.get(SWITCH_START));
+        if (!atBoot) {
+            phase(r, "coordinator-start", m.get(RESUME_START), m.get(DAEMON_START));
+        }
+        // Restore splits into checking the images (a spooled snapshot's checksums, or the export
+        // of a stored one, every chunk verified) and the rest, CRIU's restore itself.
         long export = m.getOrDefault(EXPORT_MILLIS, 0L);
-        phase(r, "export", m.containsKey(RESTORED) ? export : null, 0L);
+        phase(r, "check-images", m.containsKey(RESTORED) ? export : null, 0L);
         phase(r, "restore", m.get(RESTORED), m.containsKey(RESUME_START) ? m.get(RESUME_START) + export : null);
         phase(r, "verify", m.get(VERIFIED), m.get(RESTORED));
         phase(r, "unpark", m.get(UNPARKED), m.get(VERIFIED));

@@ -12,14 +12,16 @@ import dev.molt.criu.v1.DumpRequest;
 import dev.molt.criu.v1.RestoreProgress;
 import dev.molt.criu.v1.RestoreRequest;
 import dev.molt.criu.v1.TcpMode;
-import dev.molt.criu.v1.VerifySnapshotRequest;
-import dev.molt.criu.v1.VerifySnapshotResponse;
+import dev.molt.criu.v1.BootRestorePlan;
+import dev.molt.criu.v1.PersistSpooledRequest;
+import dev.molt.criu.v1.PlanBootRestoreRequest;
 import dev.molt.journal.v1.ParkedWorkload;
 import dev.molt.journal.v1.ProcessIdentity;
 import dev.molt.journal.v1.UpgradeRecord;
 import dev.molt.kexec.KernelSwitch;
 import dev.molt.kexec.SwitchException;
 import dev.molt.kexec.SwitchPlan;
+import dev.molt.netlock.BootGuard;
 import dev.molt.netlock.NetworkLock;
 import dev.molt.netlock.TcpSockets;
 import io.grpc.StatusRuntimeException;
@@ -94,6 +96,15 @@ public final class Upgrader {
         if (active.isPresent()) {
             throw new UpgradeException.AlreadyRunning(active.get());
         }
+        // What does not exist is refused before anything is journaled: an unknown workload or
+        // kernel file is the caller's mistake, not an upgrade that failed.
+        for (Workload w : spec.getWorkloadsList()) {
+            workloads.resolve(w);
+        }
+        if (spec.getSwitchMethod() == dev.molt.api.v1.SwitchMethod.SWITCH_METHOD_KEXEC) {
+            requireFile("spec.target.kernel_path", spec.getTarget().getKernelPath());
+            requireFile("spec.target.initrd_path", spec.getTarget().getInitrdPath());
+        }
         UpgradeRecord record = journal.create(requestId, spec, HostInfo.bootId(), HostInfo.kernelRelease());
         publish(record);
         latest.set(record);
@@ -102,9 +113,15 @@ public final class Upgrader {
         return record.getEvent().getUpgrade();
     }
 
+    private static void requireFile(String field, String path) {
+        if (!java.nio.file.Files.isRegularFile(Path.of(path))) {
+            throw new UpgradeException.NotFound("file", path, field + ": no file " + path);
+        }
+    }
+
     public Upgrade get(String upgradeId) {
         return journal.last(upgradeId)
-                .orElseThrow(() -> new UpgradeException.NotFound("no upgrade " + upgradeId))
+                .orElseThrow(() -> new UpgradeException.NotFound("upgrade", upgradeId, "no upgrade " + upgradeId))
                 .getEvent().getUpgrade();
     }
 
@@ -126,10 +143,11 @@ public final class Upgrader {
         Upgrade upgrade = get(upgradeId);
         UpgradeState state = UpgradeState.fromProto(upgrade.getState(), upgrade.getReason());
         if (state.isFinal()) {
-            throw new UpgradeException.FailedPrecondition("upgrade " + upgradeId + " is already " + state.label());
+            throw new UpgradeException.FailedPrecondition("STATE", "upgrade/" + upgradeId,
+                    "upgrade " + upgradeId + " is already " + state.label() + ": there is nothing to cancel");
         }
         if (!beforeSwitch(state)) {
-            throw new UpgradeException.FailedPrecondition("upgrade " + upgradeId + " is " + state.label()
+            throw new UpgradeException.FailedPrecondition("STATE", "upgrade/" + upgradeId, "upgrade " + upgradeId + " is " + state.label()
                     + ": after the switch the snapshot is the workloads' only copy, so it cannot be cancelled");
         }
         cancelRequested = reason.isBlank() ? "cancelled by the operator" : "cancelled: " + reason;
@@ -185,8 +203,6 @@ public final class Upgrader {
             checkCancelled();
             record = dump(record, spec);
             checkCancelled();
-            verifySnapshots(record);
-            checkCancelled();
 
             record = step(record, new UpgradeState.Switching(), "switching kernels with " + kernelSwitch.name(), b -> b
                     .setBootIdAtSwitch(HostInfo.bootId())
@@ -194,6 +210,7 @@ public final class Upgrader {
             if (spec.getSwitchMethod() == dev.molt.api.v1.SwitchMethod.SWITCH_METHOD_KEXEC) {
                 guardNextBoot(record);
             }
+            ConsoleEvents.emit("switch", "upgrade=" + id(record) + " with=" + kernelSwitch.name());
             kernelSwitch.execute();
             // A switch that returns has not replaced this process (kexec does not return, the restart
             // switch ends it): restore in place, exactly as a restarted daemon would.
@@ -228,6 +245,7 @@ public final class Upgrader {
         String upgradeId = id(record);
         String table = "molt-" + upgradeId;
         long parkStart = clock.millis();
+        ConsoleEvents.emit("park-start", "upgrade=" + upgradeId);
         record = step(record, new UpgradeState.Parking(), "parking " + targets.size() + " workloads", b -> {
             b.clearWorkloads().setNetworkLockTable(table).putMarks(StopReports.PARK_START, parkStart);
             for (int i = 0; i < targets.size(); i++) {
@@ -271,6 +289,9 @@ public final class Upgrader {
                     .setLeaveRunning(true)
                     .setFreezeCgroup(w.getCgroupDir())
                     .setExternalNetworkLock(true)
+                    // Image files with checksums, synced, on the persistent disk: restorable by the
+                    // next boot before a JVM runs; they enter the store after the unpark.
+                    .setSpool(true)
                     .setTcp(spec.getTcpEstablished() ? TcpMode.TCP_MODE_ESTABLISHED : TcpMode.TCP_MODE_REFUSE)
                     .putLabels("upgrade", id(record))
                     .putLabels("workload", w.getName())
@@ -304,14 +325,19 @@ public final class Upgrader {
         });
     }
 
-    /** Before the switch makes the snapshot the only copy, read it back once. */
-    private void verifySnapshots(UpgradeRecord record) {
+    /**
+     * After the unpark, outside the stop: the spooled snapshots go into the store, where they stay
+     * for `molt snapshot restore`. A failure leaves a snapshot spooled (still listed, restorable).
+     */
+    void persistSpooled(UpgradeRecord record) {
         for (ParkedWorkload w : record.getWorkloadsList()) {
-            VerifySnapshotResponse r = criu.withDeadlineAfter(10, TimeUnit.MINUTES)
-                    .verifySnapshot(VerifySnapshotRequest.newBuilder().setSnapshotId(w.getSnapshotId()).build());
-            if (!r.getOk()) {
-                throw new UpgradeException.DataLoss("snapshot " + w.getSnapshotId() + " of " + w.getName()
-                        + " failed verification: " + String.join("; ", r.getProblemsList()), null);
+            try {
+                criu.withDeadlineAfter(30, TimeUnit.MINUTES)
+                        .persistSpooled(PersistSpooledRequest.newBuilder().setSnapshotId(w.getSnapshotId()).build());
+            } catch (StatusRuntimeException e) {
+                if (e.getStatus().getCode() != io.grpc.Status.Code.NOT_FOUND) {
+                    LOG.log(Level.WARNING, "snapshot " + w.getSnapshotId() + " stays spooled: " + message(e));
+                }
             }
         }
     }
@@ -340,10 +366,36 @@ public final class Upgrader {
     /** The next kernel keeps the lock and the pids until moltd restores (see NetworkLock#guardNextBoot). */
     void guardNextBoot(UpgradeRecord record) {
         try {
-            networkLock.guardNextBoot(id(record), record.getNetworkLockTable(), parkedPids(record));
+            networkLock.guardNextBoot(id(record), record.getNetworkLockTable(), parkedPids(record), bootRestores(record));
         } catch (java.io.IOException e) {
             throw new IllegalStateException("cannot write the boot guard for the next kernel: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The boot hook's restore of each workload, planned by the adapter now, while a plan can still
+     * fail harmlessly. Any workload without a plan leaves all of them to moltd.
+     */
+    private List<BootGuard.BootRestore> bootRestores(UpgradeRecord record) {
+        List<BootGuard.BootRestore> restores = new ArrayList<>();
+        for (ParkedWorkload w : record.getWorkloadsList()) {
+            try {
+                BootRestorePlan plan = criu.withDeadlineAfter(60, TimeUnit.SECONDS).planBootRestore(PlanBootRestoreRequest.newBuilder()
+                        .setSnapshotId(w.getSnapshotId())
+                        .setTcp(spec(record).getTcpEstablished() ? TcpMode.TCP_MODE_ESTABLISHED : TcpMode.TCP_MODE_REFUSE)
+                        .build());
+                restores.add(new BootGuard.BootRestore(w.getSnapshotId(), plan.getArgvList(), plan.getImagesDir(),
+                        plan.getChecksumsFile(), plan.getPidfile(), plan.getLogFile(), w.getCgroupDir()));
+            } catch (StatusRuntimeException e) {
+                LOG.log(Level.WARNING, "no restore at boot for " + w.getName() + " (" + message(e) + "): moltd restores after the switch");
+                return List.of();
+            }
+        }
+        return restores;
+    }
+
+    NetworkLock networkLock() {
+        return networkLock;
     }
 
     void unlockNetwork(UpgradeRecord record) {

@@ -29,15 +29,45 @@ class StopReportsTest {
                 org.assertj.core.groups.Tuple.tuple("park", 10L),
                 org.assertj.core.groups.Tuple.tuple("dump", 500L),
                 org.assertj.core.groups.Tuple.tuple("persist", 200L),
-                org.assertj.core.groups.Tuple.tuple("verify-snapshot", 90L),
+                org.assertj.core.groups.Tuple.tuple("pre-switch", 90L),
                 org.assertj.core.groups.Tuple.tuple("switch", 200L),
                 org.assertj.core.groups.Tuple.tuple("coordinator-start", 600L),
-                org.assertj.core.groups.Tuple.tuple("export", 150L),
+                org.assertj.core.groups.Tuple.tuple("check-images", 150L),
                 org.assertj.core.groups.Tuple.tuple("restore", 250L),
                 org.assertj.core.groups.Tuple.tuple("verify", 5L),
                 org.assertj.core.groups.Tuple.tuple("unpark", 5L));
         assertThat(report.getTotalStopMillis()).isEqualTo(2_010L);
         assertThat(StopReports.humanReadable(report)).contains("total stop").contains("2.01 s");
+    }
+
+    @Test
+    void aRestoreAtBootEndsTheSwitchWhereTheBootHookStartsAndLeavesTheCoordinatorsStartOut() {
+        Map<String, Long> marks = Map.ofEntries(
+                Map.entry(StopReports.PARK_START, 1_000L),
+                Map.entry(StopReports.PARKED, 1_010L),
+                Map.entry(StopReports.DUMP_MILLIS, 500L),
+                Map.entry(StopReports.PERSIST_MILLIS, 200L),
+                Map.entry(StopReports.SWITCH_START, 1_800L),
+                Map.entry(StopReports.BOOT_RESTORE, 1L),
+                Map.entry(StopReports.RESUME_START, 5_800L),
+                Map.entry(StopReports.EXPORT_MILLIS, 100L),
+                Map.entry(StopReports.RESTORED, 6_600L),
+                Map.entry(StopReports.VERIFIED, 6_600L),
+                Map.entry(StopReports.UNPARKED, 6_620L));
+
+        StopReport report = StopReports.from(marks);
+
+        assertThat(report.getPhasesList()).extracting(StopReport.Phase::getName, StopReport.Phase::getMillis).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("park", 10L),
+                org.assertj.core.groups.Tuple.tuple("dump", 500L),
+                org.assertj.core.groups.Tuple.tuple("persist", 200L),
+                org.assertj.core.groups.Tuple.tuple("pre-switch", 90L),
+                org.assertj.core.groups.Tuple.tuple("switch", 4_000L),
+                org.assertj.core.groups.Tuple.tuple("check-images", 100L),
+                org.assertj.core.groups.Tuple.tuple("restore", 700L),
+                org.assertj.core.groups.Tuple.tuple("verify", 0L),
+                org.assertj.core.groups.Tuple.tuple("unpark", 20L));
+        assertThat(report.getTotalStopMillis()).isEqualTo(5_620L);
     }
 
     @Test

@@ -165,4 +165,26 @@ public final class Criu {
                 .setNotifyScripts(true);
         return client.restore(opts, spec.workDir(), spec.notifyHandler());
     }
+
+    /**
+     * The command line that restores as {@link #restore} does, for a boot hook that runs CRIU
+     * without this adapter (after a kexec, before a JVM could start). The options are those of
+     * {@link #restore}'s RPC request, spelled as CRIU's CLI spells them; notify scripts are left
+     * out (nobody would answer them) and the root's pid goes to {@code pidfile}.
+     */
+    public List<String> restoreCommand(RestoreSpec spec, Path pidfile) {
+        List<String> argv = new ArrayList<>(List.of(client.binary().path().toString(), "restore",
+                "--images-dir", spec.imagesDir().toString(),
+                "--work-dir", spec.workDir().toString(),
+                "--log-file", CriuClient.logFileName(criu_req_type.RESTORE),
+                "-v" + CriuClient.LOG_LEVEL,
+                "--network-lock", NETWORK_LOCK.name().toLowerCase(java.util.Locale.ROOT),
+                "--manage-cgroups=" + CGROUP_MODE.name().toLowerCase(java.util.Locale.ROOT),
+                "--restore-detached",
+                "--pidfile", pidfile.toString()));
+        if (spec.tcpEstablished()) {
+            argv.add("--tcp-established");
+        }
+        return argv;
+    }
 }

@@ -42,6 +42,8 @@ class GuestUpgradeTest {
 
                 assertThat(upgrade.exit()).as("molt upgrade: %s", upgrade).isZero();
                 assertThat(upgrade.out()).contains("DONE").contains(OLD_KERNEL + " -> " + NEW_KERNEL);
+                assertThat(upgrade.out()).as("restored by the boot hook: moltd's start is not in the stop")
+                        .doesNotContain("coordinator-start");
                 client.awaitAnswersFrom(NEW_KERNEL, 20, Duration.ofSeconds(120));
                 assertThat(client.error()).as("the host's one connection").isEmpty();
                 List<String> kernels = client.answers().stream().map(HostTcpClient.Answer::kernel).toList();
@@ -53,6 +55,7 @@ class GuestUpgradeTest {
             }
 
             assertThat(guest.sh("uname -r").strip()).isEqualTo(NEW_KERNEL);
+            assertThat(guest.sh("cat /proc/cmdline")).as("the fast boot skipped the crypto self-tests").contains("cryptomgr.notests");
             assertThat(guest.sh("for p in " + String.join(" ", workload.pids().stream().map(String::valueOf).toList())
                     + "; do [ -d /proc/$p ] && printf '%s ' $p; done").strip())
                     .as("the workload's pids after the upgrade").isEqualTo(workload.rootPid + " " + workload.counterPid
@@ -80,6 +83,9 @@ class GuestUpgradeTest {
         try (QemuGuest guest = QemuGuest.boot("molt-it-rollback")) {
             GuestWorkload workload = GuestWorkload.start(guest);
             guest.awaitMoltd(Duration.ofMinutes(3));
+            // The guest's moltd uses the fast boot (an ELF kernel by kexec_load); this scenario
+            // takes the default loader instead, kexec_file_load of the bzImage, both ways.
+            guest.useKexecLoader("syscall");
             // The fault: the new kernel's boot takes the workload's root pid (rc's test hook), so
             // CRIU cannot give the tree its pids back there. The old kernel's command line has no
             // such argument, so the restore works after the switch back.

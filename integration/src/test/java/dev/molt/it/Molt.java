@@ -22,6 +22,8 @@ final class Molt implements AutoCloseable {
     final Path dir;
     final Path socket;
     final Path store;
+    /** CRIU's images, and the spool an upgrade's snapshots wait in until the unpark. */
+    final Path staging;
     private Process daemon;
     private int starts;
 
@@ -30,9 +32,14 @@ final class Molt implements AutoCloseable {
     }
 
     Molt(Path dir, Path store) {
+        this(dir, store, dir.resolve("staging"));
+    }
+
+    Molt(Path dir, Path store, Path staging) {
         this.dir = dir;
         this.socket = dir.resolve("molt.sock");
         this.store = store;
+        this.staging = staging;
     }
 
     /** Starts moltd; {@code env} may set MOLT_CRASH_AFTER. Returns once the API answers. */
@@ -40,7 +47,7 @@ final class Molt implements AutoCloseable {
         starts++;
         ProcessBuilder pb = new ProcessBuilder(Tools.repoRoot().resolve("bin/moltd").toString(),
                 "--store", store.toString(),
-                "--staging", dir.resolve("staging").toString(),
+                "--staging", staging.toString(),
                 "--socket", socket.toString(),
                 "--criu", Tools.criu().toString())
                 .redirectErrorStream(true)

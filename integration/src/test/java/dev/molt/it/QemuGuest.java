@@ -124,6 +124,19 @@ final class QemuGuest implements AutoCloseable {
         }
     }
 
+    /**
+     * Restarts the guest's moltd with another kexec loader (MOLT_KEXEC in /etc/default/moltd, which
+     * later boots keep): "syscall" for kexec_file_load of the bzImage, "elf" for the fast boot.
+     */
+    void useKexecLoader(String loader) throws Exception {
+        sh("sed -i '/^MOLT_KEXEC=/d' /etc/default/moltd && echo 'MOLT_KEXEC=" + loader + "' >> /etc/default/moltd"
+                + " && pkill -TERM -f '[/]opt/molt/bin/moltd'; for i in $(seq 100); do pgrep -f '[d]ev.molt.daemon.Moltd' >/dev/null || break; sleep 0.2; done;"
+                // Not the binary's full path in this command line: pkill -f would match this shell too.
+                + " bin=/opt/molt/bin; . /etc/default/moltd; export MOLT_KEXEC;"
+                + " setsid \"$bin/moltd\" $MOLTD_ARGS </dev/null >>/var/log/molt/moltd.log 2>&1 &");
+        awaitMoltd(Duration.ofMinutes(3));
+    }
+
     /** Waits until moltd in the guest answers over the forwarded port (it starts at boot). */
     void awaitMoltd(Duration timeout) throws Exception {
         Poll.until(timeout, "moltd in guest " + name + " to answer on " + apiAddress(),

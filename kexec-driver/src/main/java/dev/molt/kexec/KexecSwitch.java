@@ -32,10 +32,14 @@ public final class KexecSwitch implements KernelSwitch {
      */
     static final int ELFCOREHDR_RESERVE = 30;
 
-    /** Environment variable choosing the loader: {@code syscall} (default) or {@code kexec-tools}. */
+    /** Environment variable choosing the loader: {@code syscall} (default), {@code kexec-tools} or {@code elf}. */
     public static final String LOADER_ENV = "MOLT_KEXEC";
     /** Environment variable naming the kexec binary for the kexec-tools loader (default: on PATH). */
     public static final String KEXEC_BIN_ENV = "MOLT_KEXEC_BIN";
+    /** Where the elf loader keeps the kernels it cut out of bzImages (default /var/lib/molt/kernels). */
+    public static final String ELF_CACHE_ENV = "MOLT_KEXEC_ELF_CACHE";
+    /** 0: the elf loader leaves the crypto self-tests on (default: cryptomgr.notests, except on FIPS hosts). */
+    public static final String SKIP_CRYPTO_TESTS_ENV = "MOLT_KEXEC_SKIP_CRYPTO_TESTS";
 
     /** A kernel staged by {@link #prepare}. */
     public record Staged(KernelImage kernel, Path initrd, String cmdline) {
@@ -64,8 +68,15 @@ public final class KexecSwitch implements KernelSwitch {
             case "syscall", "" -> new SyscallKexecLoader();
             case "kexec-tools" -> new KexecToolsLoader(Path.of(env.getOrDefault(KEXEC_BIN_ENV, "kexec")),
                     Duration.ofMinutes(2));
+            case "elf" -> {
+                Path kexec = Path.of(env.getOrDefault(KEXEC_BIN_ENV, "kexec"));
+                yield new ElfKexecLoader(new KexecToolsLoader(kexec, Duration.ofMinutes(2)), kexec,
+                        Path.of(env.getOrDefault(ELF_CACHE_ENV, "/var/lib/molt/kernels")),
+                        !"0".equals(env.get(SKIP_CRYPTO_TESTS_ENV)));
+            }
             default -> throw new IllegalArgumentException(LOADER_ENV + "=" + choice
-                    + " is not a kexec loader: use syscall (kexec_file_load, the default) or kexec-tools");
+                    + " is not a kexec loader: use syscall (kexec_file_load, the default), kexec-tools,"
+                    + " or elf (the fast boot: the uncompressed kernel with kexec_load, not under lockdown)");
         };
         return new KexecSwitch(loader, RunningKernel.host());
     }

@@ -63,7 +63,7 @@ public final class KexecToolsLoader implements KexecLoader {
                 "kexec -e exited with status 0 but the old kernel still runs");
     }
 
-    private void run(List<String> command, SwitchException.Reason onFailure) throws SwitchException {
+    void run(List<String> command, SwitchException.Reason onFailure) throws SwitchException {
         Path output = null;
         try {
             output = Files.createTempFile("molt-kexec", ".log");

@@ -22,9 +22,14 @@ import dev.molt.criu.v1.ListSnapshotsRequest;
 import dev.molt.criu.v1.ListSnapshotsResponse;
 import dev.molt.criu.v1.RestoreProgress;
 import dev.molt.criu.v1.RestoreRequest;
+import dev.molt.criu.v1.BootRestorePlan;
+import dev.molt.criu.v1.PersistSpooledRequest;
+import dev.molt.criu.v1.PlanBootRestoreRequest;
+import dev.molt.criu.v1.SnapshotInfo;
 import dev.molt.criu.v1.TcpMode;
 import dev.molt.criu.v1.VerifySnapshotRequest;
 import dev.molt.criu.v1.VerifySnapshotResponse;
+import dev.molt.snapshot.SnapshotSpool;
 import dev.molt.snapshot.SnapshotStore;
 import dev.molt.snapshot.SnapshotWriter;
 import io.grpc.Status;
@@ -58,6 +63,7 @@ public final class CriuAdapterService extends CriuAdapterGrpc.CriuAdapterImplBas
     private final Criu criu;
     private final SnapshotStore store;
     private final StagingArea staging;
+    private final SnapshotSpool spool;
     private final Ticker ticker;
 
     /**
@@ -72,6 +78,16 @@ public final class CriuAdapterService extends CriuAdapterGrpc.CriuAdapterImplBas
         this.criu = Objects.requireNonNull(criu, "criu");
         this.store = Objects.requireNonNull(store, "store");
         this.staging = new StagingArea(Objects.requireNonNull(staging, "staging"));
+        // Inside the staging root: the images are moved, not copied, into the spool.
+        this.spool = new SnapshotSpool(staging.resolve("spool"));
+        try {
+            int partial = spool.deletePartials();
+            if (partial > 0) {
+                LOG.log(Level.INFO, "removed " + partial + " spooled snapshot(s) cut short by a crash from " + spool.root());
+            }
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "cannot clean up " + spool.root() + ": " + e.getMessage());
+        }
         this.ticker = Objects.requireNonNull(ticker, "ticker");
     }
 
@@ -109,7 +125,7 @@ public final class CriuAdapterService extends CriuAdapterGrpc.CriuAdapterImplBas
             if (!ProcessTable.exists(plan.pid())) {
                 throw new AdapterException.NotFound("pid " + plan.pid() + " does not exist");
             }
-            if (plan.persist() && store.manifest(plan.snapshotId()).isPresent()) {
+            if (plan.persist() && (store.manifest(plan.snapshotId()).isPresent() || spool.find(plan.snapshotId()).isPresent())) {
                 throw new AdapterException.AlreadyExists("snapshot " + plan.snapshotId()
                         + " exists already; pick another snapshot_id or delete that snapshot first");
             }
@@ -132,7 +148,7 @@ public final class CriuAdapterService extends CriuAdapterGrpc.CriuAdapterImplBas
                     plan.externalNetworkLock()));
             long criuMillis = criuTime.elapsed(MILLISECONDS);
             long imageBytes = sizeOf(staged.images());
-            String keptAt = keep ? staged.images().toString() : "";
+            String keptAt = keep && !plan.spool() ? staged.images().toString() : "";
             if (!plan.persist()) {
                 out.send(DumpProgress.newBuilder()
                         .setPhase("checked")
@@ -146,7 +162,9 @@ public final class CriuAdapterService extends CriuAdapterGrpc.CriuAdapterImplBas
             Stopwatch persistTime = Stopwatch.createStarted(ticker);
             SnapshotStore.Manifest manifest;
             try {
-                manifest = persist(plan, pids, dumped, staged.images(), imageBytes, out);
+                manifest = plan.spool()
+                        ? spool(plan, pids, dumped, staged.images())
+                        : persist(plan, pids, dumped, staged.images(), imageBytes, out);
             } catch (Exception e) {
                 if (plan.leaveRunning()) {
                     throw e;
@@ -157,11 +175,14 @@ public final class CriuAdapterService extends CriuAdapterGrpc.CriuAdapterImplBas
                         + " kept at " + staged.images() + ": restore them with `criu restore -D " + staged.images()
                         + "` or persist them again").asException();
             }
+            if (plan.spool()) {
+                keptAt = spool.find(plan.snapshotId()).map(sp -> sp.images().toString()).orElse("");
+            }
             out.send(DumpProgress.newBuilder()
-                    .setPhase("committed")
+                    .setPhase(plan.spool() ? "spooled" : "committed")
                     .setBytesDone(manifest.imageBytes())
                     .setBytesTotal(manifest.imageBytes())
-                    .setSnapshot(SnapshotLabels.info(manifest))
+                    .setSnapshot(SnapshotLabels.info(manifest).toBuilder().setSpooled(plan.spool()))
                     .setCriuMillis(criuMillis)
                     .setPersistMillis(persistTime.elapsed(MILLISECONDS))
                     .setImagesDir(keptAt)
@@ -172,6 +193,14 @@ public final class CriuAdapterService extends CriuAdapterGrpc.CriuAdapterImplBas
                 deleteQuietly(staged);
             }
         }
+    }
+
+    private SnapshotStore.Manifest spool(DumpPlan plan, List<Integer> pids, DumpResult dumped, Path images)
+            throws IOException {
+        Optional<String> lockTable = plan.leaveRunning() ? Optional.empty() : dumped.networkLockTable();
+        return spool.spool(plan.snapshotId(),
+                SnapshotLabels.of(plan.labels(), plan.pid(), pids, plan.tcpEstablished(), lockTable),
+                images, System.currentTimeMillis()).manifest();
     }
 
     private SnapshotStore.Manifest persist(
@@ -205,8 +234,10 @@ public final class CriuAdapterService extends CriuAdapterGrpc.CriuAdapterImplBas
                     throw new AdapterException.InvalidArgument("expected_pids", "pids are > 0, got " + pid);
                 }
             }
-            SnapshotStore.Manifest manifest = store.manifest(id).orElseThrow(() -> new AdapterException.NotFound(
-                    "no snapshot " + id + "; ListSnapshots shows those that exist"));
+            Optional<SnapshotSpool.Spooled> spooled = store.manifest(id).isPresent() ? Optional.empty() : spool.find(id);
+            SnapshotStore.Manifest manifest = store.manifest(id).or(() -> spooled.map(SnapshotSpool.Spooled::manifest))
+                    .orElseThrow(() -> new AdapterException.NotFound(
+                            "no snapshot " + id + "; ListSnapshots shows those that exist"));
             boolean tcp = switch (request.getTcp()) {
                 case TCP_MODE_UNSPECIFIED -> SnapshotLabels.tcpEstablished(manifest);
                 case TCP_MODE_ESTABLISHED -> true;
@@ -220,7 +251,11 @@ public final class CriuAdapterService extends CriuAdapterGrpc.CriuAdapterImplBas
                     throw new AdapterException.PidTaken(pid, describe(holder.get()));
                 }
             }
-            restore(manifest, tcp, out);
+            if (spooled.isPresent()) {
+                restoreSpooled(spooled.get(), tcp, out);
+            } else {
+                restore(manifest, tcp, out);
+            }
         } catch (Exception e) {
             out.fail(e);
         }
@@ -260,11 +295,98 @@ public final class CriuAdapterService extends CriuAdapterGrpc.CriuAdapterImplBas
         }
     }
 
+    /** A spooled snapshot is restored where it lies, after every file passed its checksum. */
+    private void restoreSpooled(SnapshotSpool.Spooled spooled, boolean tcp, ProgressStream<RestoreProgress> out)
+            throws Exception {
+        StagingArea.Staged staged = staging.create("restore-" + spooled.id());
+        try {
+            out.send(RestoreProgress.newBuilder().setPhase("staging").setBytesTotal(spooled.imageBytes()).build());
+            Stopwatch verifyTime = Stopwatch.createStarted(ticker);
+            SnapshotStore.VerifyResult check = spool.verify(spooled.id());
+            if (!check.ok()) {
+                throw new dev.molt.snapshot.SnapshotException.Corrupt("spooled snapshot " + spooled.id()
+                        + " failed its checksums, nothing was given to CRIU: " + String.join("; ", check.problems()));
+            }
+            long verifyMillis = verifyTime.elapsed(MILLISECONDS);
+            out.send(RestoreProgress.newBuilder()
+                    .setPhase("restoring")
+                    .setBytesDone(spooled.imageBytes())
+                    .setBytesTotal(spooled.imageBytes())
+                    .build());
+            Stopwatch criuTime = Stopwatch.createStarted(ticker);
+            int pid = criu.restore(new RestoreSpec(spooled.images(), staged.work(), tcp, NotifyHandler.ACCEPT_ALL));
+            out.send(RestoreProgress.newBuilder()
+                    .setPhase("restored")
+                    .setBytesDone(spooled.imageBytes())
+                    .setBytesTotal(spooled.imageBytes())
+                    .setPid(pid)
+                    .setVerifyMillis(verifyMillis)
+                    .setCriuMillis(criuTime.elapsed(MILLISECONDS))
+                    .build());
+            out.complete();
+        } finally {
+            deleteQuietly(staged);
+        }
+    }
+
+    @Override
+    public void persistSpooled(PersistSpooledRequest request, StreamObserver<SnapshotInfo> responses) {
+        ProgressStream<SnapshotInfo> out = new ProgressStream<>(responses, "PersistSpooled");
+        try {
+            String id = spooledSnapshot(request.getSnapshotId()).id();
+            SnapshotStore.Manifest manifest = spool.persistInto(store, id, SnapshotStore.Progress.NONE);
+            out.send(SnapshotLabels.info(manifest));
+            out.complete();
+        } catch (Exception e) {
+            out.fail(e);
+        }
+    }
+
+    @Override
+    public void planBootRestore(PlanBootRestoreRequest request, StreamObserver<BootRestorePlan> responses) {
+        ProgressStream<BootRestorePlan> out = new ProgressStream<>(responses, "PlanBootRestore");
+        try {
+            SnapshotSpool.Spooled spooled = spooledSnapshot(request.getSnapshotId());
+            boolean tcp = switch (request.getTcp()) {
+                case TCP_MODE_UNSPECIFIED -> SnapshotLabels.tcpEstablished(spooled.manifest());
+                case TCP_MODE_ESTABLISHED -> true;
+                case TCP_MODE_REFUSE -> false;
+                case UNRECOGNIZED -> throw new AdapterException.InvalidArgument(
+                        "tcp", "unknown mode " + request.getTcpValue());
+            };
+            // Made now, on the persistent disk: the boot hook only runs CRIU in it.
+            StagingArea.Staged staged = staging.create("boot-restore-" + spooled.id());
+            Path pidfile = staged.work().resolve("restored.pid");
+            out.send(BootRestorePlan.newBuilder()
+                    .addAllArgv(criu.restoreCommand(
+                            new RestoreSpec(spooled.images(), staged.work(), tcp, NotifyHandler.ACCEPT_ALL), pidfile))
+                    .setImagesDir(spooled.images().toString())
+                    .setChecksumsFile(spooled.checksums().toString())
+                    .setWorkDir(staged.work().toString())
+                    .setLogFile(staged.work().resolve(dev.molt.criu.CriuClient.logFileName(
+                            dev.molt.criu.rpc.CriuRpc.criu_req_type.RESTORE)).toString())
+                    .setPidfile(pidfile.toString())
+                    .build());
+            out.complete();
+        } catch (Exception e) {
+            out.fail(e);
+        }
+    }
+
+    private SnapshotSpool.Spooled spooledSnapshot(String id) throws AdapterException {
+        if (id.isEmpty()) {
+            throw new AdapterException.InvalidArgument("snapshot_id", "required");
+        }
+        return spool.find(id).orElseThrow(() -> new AdapterException.NotFound("no spooled snapshot " + id
+                + (store.manifest(id).isPresent() ? " (it is in the store already)" : "; ListSnapshots shows those that exist")));
+    }
+
     @Override
     public void listSnapshots(ListSnapshotsRequest request, StreamObserver<ListSnapshotsResponse> responses) {
         ProgressStream<ListSnapshotsResponse> out = new ProgressStream<>(responses, "ListSnapshots");
         try {
             ListSnapshotsResponse.Builder answer = ListSnapshotsResponse.newBuilder();
+            spool.list().forEach(s -> answer.addSnapshots(SnapshotLabels.info(s.manifest()).toBuilder().setSpooled(true)));
             store.list().forEach(manifest -> answer.addSnapshots(SnapshotLabels.info(manifest)));
             out.send(answer.build());
             out.complete();
@@ -278,7 +400,7 @@ public final class CriuAdapterService extends CriuAdapterGrpc.CriuAdapterImplBas
         ProgressStream<VerifySnapshotResponse> out = new ProgressStream<>(responses, "VerifySnapshot");
         try {
             String id = existingSnapshot(request.getSnapshotId());
-            SnapshotStore.VerifyResult result = store.verify(id);
+            SnapshotStore.VerifyResult result = store.manifest(id).isPresent() ? store.verify(id) : spool.verify(id);
             out.send(VerifySnapshotResponse.newBuilder()
                     .setOk(result.ok())
                     .addAllProblems(result.problems())
@@ -294,7 +416,9 @@ public final class CriuAdapterService extends CriuAdapterGrpc.CriuAdapterImplBas
     public void deleteSnapshot(DeleteSnapshotRequest request, StreamObserver<DeleteSnapshotResponse> responses) {
         ProgressStream<DeleteSnapshotResponse> out = new ProgressStream<>(responses, "DeleteSnapshot");
         try {
-            store.delete(existingSnapshot(request.getSnapshotId()));
+            String id = existingSnapshot(request.getSnapshotId());
+            store.delete(id);
+            spool.delete(id);
             out.send(DeleteSnapshotResponse.getDefaultInstance());
             out.complete();
         } catch (Exception e) {
@@ -306,7 +430,7 @@ public final class CriuAdapterService extends CriuAdapterGrpc.CriuAdapterImplBas
         if (id.isEmpty()) {
             throw new AdapterException.InvalidArgument("snapshot_id", "required");
         }
-        if (store.manifest(id).isEmpty()) {
+        if (store.manifest(id).isEmpty() && spool.find(id).isEmpty()) {
             throw new AdapterException.NotFound("no snapshot " + id + "; ListSnapshots shows those that exist");
         }
         return id;
@@ -321,7 +445,8 @@ public final class CriuAdapterService extends CriuAdapterGrpc.CriuAdapterImplBas
             Optional<Path> freezeCgroup,
             java.util.Map<String, String> labels,
             boolean keepImages,
-            boolean externalNetworkLock) {
+            boolean externalNetworkLock,
+            boolean spool) {
 
         boolean persist() {
             return !snapshotId.isEmpty();
@@ -341,6 +466,9 @@ public final class CriuAdapterService extends CriuAdapterGrpc.CriuAdapterImplBas
                 throw new AdapterException.InvalidArgument(
                         "snapshot_id", "'" + id + "' must be 1-128 characters of A-Z a-z 0-9 . _ -");
             }
+            if (request.getSpool() && id.isEmpty()) {
+                throw new AdapterException.InvalidArgument("spool", "needs a snapshot_id: a dry check keeps nothing");
+            }
             for (String key : request.getLabelsMap().keySet()) {
                 if (SnapshotLabels.RESERVED.contains(key)) {
                     throw new AdapterException.InvalidArgument(
@@ -355,7 +483,7 @@ public final class CriuAdapterService extends CriuAdapterGrpc.CriuAdapterImplBas
             };
             return new DumpPlan(request.getPid(), id, request.getLeaveRunning(), tcp,
                     freezeCgroup(request.getFreezeCgroup()), request.getLabelsMap(), request.getKeepImages(),
-                    request.getExternalNetworkLock());
+                    request.getExternalNetworkLock(), request.getSpool());
         }
 
         private static Optional<Path> freezeCgroup(String value) throws AdapterException {

@@ -30,6 +30,8 @@ public final class StatusMapper {
             case AdapterException.NotFound e -> Status.NOT_FOUND;
             case AdapterException.AlreadyExists e -> Status.ALREADY_EXISTS;
             case AdapterException.PidTaken e -> Status.FAILED_PRECONDITION;
+            // CRIU's images filled their disk (the staging directory): room is the remedy, not the tree.
+            case CriuException.Failed e when isNoSpace(e) -> Status.RESOURCE_EXHAUSTED;
             case CriuException.Failed e -> Status.FAILED_PRECONDITION;
             case CriuException.MissingFeatures e -> Status.FAILED_PRECONDITION;
             case CriuException.Unavailable e -> Status.UNAVAILABLE;
@@ -65,7 +67,7 @@ public final class StatusMapper {
     }
 
     /** ENOSPC as the JDK reports it: in a FileSystemException's reason or an IOException's message. */
-    private static boolean isNoSpace(IOException e) {
+    private static boolean isNoSpace(Throwable e) {
         String text = e instanceof FileSystemException fse && fse.getReason() != null ? fse.getReason() : e.getMessage();
         return text != null && text.contains("No space left on device");
     }

@@ -10,6 +10,7 @@ import dev.molt.criu.testing.NftTables;
 import dev.molt.criu.testing.Poll;
 import dev.molt.criu.testing.TestTree;
 import dev.molt.criu.testing.Workloads;
+import dev.molt.criu.v1.BootRestorePlan;
 import dev.molt.criu.v1.CheckRequest;
 import dev.molt.criu.v1.CheckResponse;
 import dev.molt.criu.v1.CriuAdapterGrpc;
@@ -18,6 +19,8 @@ import dev.molt.criu.v1.DumpProgress;
 import dev.molt.criu.v1.DumpRequest;
 import dev.molt.criu.v1.ListSnapshotsRequest;
 import dev.molt.criu.v1.ListSnapshotsResponse;
+import dev.molt.criu.v1.PersistSpooledRequest;
+import dev.molt.criu.v1.PlanBootRestoreRequest;
 import dev.molt.criu.v1.RestoreProgress;
 import dev.molt.criu.v1.RestoreRequest;
 import dev.molt.criu.v1.SnapshotInfo;
@@ -273,6 +276,102 @@ class CriuAdapterServiceTest {
         assertThat(stagingEntries()).isEmpty();
     }
 
+    // ---- The spool: snapshots as image files, restorable without the adapter
+
+    @Test
+    void dump_with_spool_keeps_the_images_as_files_and_restore_runs_the_tree_from_them() throws Exception {
+        TestTree tree = start(Workloads.COUNTER);
+        Poll.until(WAIT, "the counter to start", () -> Workloads.counter(dir) >= 1);
+
+        List<DumpProgress> progress = dump(DumpRequest.newBuilder()
+                .setPid(tree.rootPid()).setSnapshotId("spooled-1").setSpool(true).build());
+        Poll.until(WAIT, "the dumped tree to be gone", () -> !TestTree.alive(tree.rootPid()));
+        long atDump = Workloads.counter(dir);
+
+        assertThat(progress).extracting(DumpProgress::getPhase).startsWith("dumping").endsWith("spooled");
+        assertThat(progress.getLast().getSnapshot().getSpooled()).isTrue();
+        assertThat(progress.getLast().getImagesDir()).startsWith(staging.resolve("spool").toString());
+        assertThat(store.list()).as("nothing in the store yet").isEmpty();
+        assertThat(stub.listSnapshots(ListSnapshotsRequest.getDefaultInstance()).getSnapshotsList())
+                .singleElement().satisfies(s -> {
+                    assertThat(s.getId()).isEqualTo("spooled-1");
+                    assertThat(s.getSpooled()).isTrue();
+                    assertThat(s.getRootPid()).isEqualTo(tree.rootPid());
+                });
+        assertThat(stub.verifySnapshot(VerifySnapshotRequest.newBuilder().setSnapshotId("spooled-1").build()).getOk()).isTrue();
+
+        List<RestoreProgress> restored = restore(RestoreRequest.newBuilder().setSnapshotId("spooled-1").build());
+        tree.restoredAs(restored.getLast().getPid());
+
+        assertThat(TestTree.alive(restored.getLast().getPid())).isTrue();
+        Poll.until(WAIT, "the counter to pass " + (atDump + 2), () -> Workloads.counter(dir) > atDump + 2);
+    }
+
+    @Test
+    void persist_spooled_moves_the_snapshot_into_the_store() throws Exception {
+        TestTree tree = start(Workloads.COUNTER);
+        dump(DumpRequest.newBuilder().setPid(tree.rootPid()).setSnapshotId("spooled-2").setSpool(true)
+                .setLeaveRunning(true).putLabels("workload", "counter").build());
+
+        SnapshotInfo info = stub.persistSpooled(PersistSpooledRequest.newBuilder().setSnapshotId("spooled-2").build());
+
+        assertThat(info.getSpooled()).isFalse();
+        assertThat(info.getLabelsMap()).containsEntry("workload", "counter");
+        assertThat(store.manifest("spooled-2")).isPresent();
+        assertThat(stub.listSnapshots(ListSnapshotsRequest.getDefaultInstance()).getSnapshotsList())
+                .singleElement().satisfies(s -> assertThat(s.getSpooled()).isFalse());
+        assertStatus(() -> stub.persistSpooled(PersistSpooledRequest.newBuilder().setSnapshotId("spooled-2").build()),
+                Status.Code.NOT_FOUND, "in the store already");
+    }
+
+    @Test
+    void restore_error_for_a_spooled_snapshot_whose_file_changed_is_DATA_LOSS_and_nothing_reaches_criu() throws Exception {
+        TestTree tree = start(Workloads.COUNTER);
+        DumpProgress last = dump(DumpRequest.newBuilder().setPid(tree.rootPid()).setSnapshotId("spooled-3")
+                .setSpool(true).setLeaveRunning(true).build()).getLast();
+        Files.write(Path.of(last.getImagesDir()).resolve("pstree.img"), new byte[] {1, 2, 3});
+
+        assertStatus(() -> restore(RestoreRequest.newBuilder().setSnapshotId("spooled-3").build()),
+                Status.Code.DATA_LOSS, "pstree.img");
+        assertThat(TestTree.alive(tree.rootPid())).as("the original runs on").isTrue();
+    }
+
+    /** What a boot hook does after a kexec: check the checksums, run CRIU's command line. Here on a real tree. */
+    @Test
+    void a_boot_restore_plan_restores_the_tree_with_criu_alone() throws Exception {
+        TestTree tree = start(Workloads.COUNTER);
+        Poll.until(WAIT, "the counter to start", () -> Workloads.counter(dir) >= 1);
+        dump(DumpRequest.newBuilder().setPid(tree.rootPid()).setSnapshotId("spooled-4").setSpool(true).build());
+        Poll.until(WAIT, "the dumped tree to be gone", () -> !TestTree.alive(tree.rootPid()));
+        long atDump = Workloads.counter(dir);
+
+        BootRestorePlan plan = stub.planBootRestore(PlanBootRestoreRequest.newBuilder().setSnapshotId("spooled-4").build());
+
+        assertThat(plan.getArgvList()).contains("restore", "--restore-detached", "--pidfile", plan.getPidfile());
+        assertThat(Path.of(plan.getWorkDir())).isDirectory();
+        assertThat(run(Path.of(plan.getImagesDir()), List.of("sha256sum", "-c", "--quiet", plan.getChecksumsFile()))).isZero();
+        assertThat(run(Path.of(plan.getWorkDir()), plan.getArgvList())).as("criu restore, log " + plan.getLogFile()).isZero();
+        int pid = Integer.parseInt(Files.readString(Path.of(plan.getPidfile())).strip());
+        tree.restoredAs(pid);
+        assertThat(TestTree.alive(pid)).isTrue();
+        Poll.until(WAIT, "the counter to pass " + (atDump + 2), () -> Workloads.counter(dir) > atDump + 2);
+    }
+
+    @Test
+    void plan_boot_restore_error_for_a_snapshot_not_spooled_is_NOT_FOUND() throws Exception {
+        commitSnapshot("stored");
+        assertStatus(() -> stub.planBootRestore(PlanBootRestoreRequest.newBuilder().setSnapshotId("stored").build()),
+                Status.Code.NOT_FOUND, "in the store already");
+        assertStatus(() -> stub.planBootRestore(PlanBootRestoreRequest.getDefaultInstance()),
+                Status.Code.INVALID_ARGUMENT, "snapshot_id");
+    }
+
+    @Test
+    void dump_error_with_spool_but_no_snapshot_id_is_INVALID_ARGUMENT() {
+        assertStatus(() -> dump(DumpRequest.newBuilder().setPid(1).setLeaveRunning(true).setSpool(true).build()),
+                Status.Code.INVALID_ARGUMENT, "spool");
+    }
+
     // ---- ListSnapshots, VerifySnapshot, DeleteSnapshot
 
     @Test
@@ -338,6 +437,16 @@ class CriuAdapterServiceTest {
         TestTree tree = TestTree.start(dir, script);
         trees.add(tree);
         return tree;
+    }
+
+    private static int run(Path cwd, List<String> argv) throws Exception {
+        Process p = new ProcessBuilder(argv).directory(cwd.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as(String.join(" ", argv)).isTrue();
+        if (p.exitValue() != 0) {
+            System.out.println(String.join(" ", argv) + " exited " + p.exitValue() + ": " + out);
+        }
+        return p.exitValue();
     }
 
     private List<DumpProgress> dump(DumpRequest request) {

@@ -40,8 +40,8 @@ public final class DumpRestoreBenchmark {
                 plainImages.add(plain.imageMiB());
                 BenchSupport.MoltRound molt = bench.moltRound();
                 moltDump.add(molt.phaseSeconds("dump"));
-                moltPersist.add(molt.phaseSeconds("persist") + molt.phaseSeconds("verify-snapshot"));
-                moltExport.add(molt.phaseSeconds("export"));
+                moltPersist.add(molt.phaseSeconds("persist") + molt.phaseSeconds("pre-switch"));
+                moltExport.add(molt.phaseSeconds("check-images"));
                 moltRestore.add(molt.phaseSeconds("restore"));
                 moltStop.add(molt.totalStopSeconds());
                 moltStored.add(molt.storedMiB());

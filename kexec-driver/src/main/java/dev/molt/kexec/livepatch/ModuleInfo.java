@@ -44,6 +44,10 @@ public record ModuleInfo(Path path, String name, String vermagic, boolean livepa
         if (file.endsWith(".xz") || file.endsWith(".zst") || file.endsWith(".gz")) {
             throw invalid(ko, "it is compressed; decompress it first (xz -d / zstd -d / gunzip)");
         }
+        if (Files.exists(ko) && !Files.isRegularFile(ko)) {
+            // A directory, a device (/dev/zero would never end), a socket: no module.
+            throw invalid(ko, "it is not a regular file");
+        }
         byte[] bytes;
         try {
             long size = Files.size(ko);
