@@ -4,6 +4,7 @@ import dev.molt.api.v1.GetStatusRequest;
 import dev.molt.api.v1.HostGrpc;
 import dev.molt.api.v1.SnapshotsGrpc;
 import dev.molt.api.v1.UpgradesGrpc;
+import dev.molt.api.v1.WindowsGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import java.time.Duration;
@@ -67,6 +68,12 @@ public final class DaemonConnection implements AutoCloseable {
   /** Audit, with the unary deadline. */
   public dev.molt.api.v1.AuditGrpc.AuditBlockingStub audit() {
     return dev.molt.api.v1.AuditGrpc.newBlockingStub(channel)
+        .withDeadlineAfter(timeout.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  /** Windows and scheduled upgrades, with the unary deadline. */
+  public WindowsGrpc.WindowsBlockingStub windows() {
+    return WindowsGrpc.newBlockingStub(channel)
         .withDeadlineAfter(timeout.toNanos(), TimeUnit.NANOSECONDS);
   }
 

@@ -76,6 +76,14 @@ final class UpgradeCommand extends DaemonCommand {
   OnLivepatchFailure onLivepatchFailure;
 
   @Option(
+      names = "--in-window",
+      description = "Do not start now: schedule it into the maintenance windows, as `molt schedule`"
+          + " does (with its --window and --blocker-* options), print its id and return.")
+  boolean inWindow;
+
+  @Mixin ScheduleOptions schedule;
+
+  @Option(
       names = "--dry-run",
       description = "Only plan: show the steps and run the preflight checks, change nothing."
           + " Exits 0 or 3 as `molt plan` does.")
@@ -108,7 +116,20 @@ final class UpgradeCommand extends DaemonCommand {
       throw new ParameterException(
           spec.commandLine(), "--dry-run and --detach do not go together: a plan starts nothing");
     }
+    if (!inWindow && schedule.anyGiven()) {
+      throw new ParameterException(
+          spec.commandLine(), "--window and --blocker-* apply to a scheduled upgrade: add --in-window");
+    }
+    if (inWindow && (dryRun || detach)) {
+      throw new ParameterException(
+          spec.commandLine(), "--in-window does not go with --dry-run or --detach: it starts nothing now"
+              + " and returns at once");
+    }
     if (change.given()) {
+      if (inWindow) {
+        throw new ParameterException(spec.commandLine(), "--to decides now between a livepatch and a"
+            + " full upgrade: it does not go with --in-window");
+      }
       var plan = daemon.upgrades().plan(change.toRequest(spec, upgrade, daemon.endpoint()));
       if (dryRun) {
         return PlanCommand.show(plan, this);
@@ -128,6 +149,10 @@ final class UpgradeCommand extends DaemonCommand {
       }
     }
     UpgradeSpec upgradeSpec = upgrade.toSpec(spec, daemon.endpoint());
+    if (inWindow) {
+      var request = schedule.request(spec, ScheduleOptions.requestId(spec, requestId), upgradeSpec);
+      return ScheduleOptions.schedule(this, daemon.windows(), request);
+    }
     if (dryRun) {
       var plan = daemon.upgrades().plan(PlanRequest.newBuilder().setSpec(upgradeSpec).build());
       return PlanCommand.show(plan, this);

@@ -13,6 +13,7 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import dev.molt.api.SnapshotsService;
 import dev.molt.api.UpgradesService;
+import dev.molt.api.WindowsService;
 import dev.molt.api.v1.SwitchMethod;
 import dev.molt.criu.Criu;
 import dev.molt.criu.CriuBinary;
@@ -31,10 +32,15 @@ import dev.molt.kexec.KexecSwitch;
 import dev.molt.kexec.QuietSockets;
 import dev.molt.kexec.RestartSwitch;
 import dev.molt.netlock.NetworkLock;
+import dev.molt.scheduler.HostBlockerChecks;
+import dev.molt.scheduler.Scheduler;
+import dev.molt.scheduler.UpgradeStarter;
+import dev.molt.scheduler.WindowStore;
 import dev.molt.store.MoltStore;
 import dev.molt.upgrade.CrashPoints;
 import dev.molt.upgrade.EventHub;
 import dev.molt.upgrade.KernelSwitches;
+import dev.molt.upgrade.ParkGuard;
 import dev.molt.upgrade.Preflight;
 import dev.molt.upgrade.UpgradeJournal;
 import dev.molt.upgrade.Upgrader;
@@ -83,6 +89,7 @@ public final class Daemon implements AutoCloseable {
     private volatile boolean closed;
     private volatile boolean restarting;
     private CrashPoints crash = CrashPoints.none();
+    private Scheduler scheduler;
 
     private Daemon(MoltStore store, AdapterServer adapterServer, AdapterChannel adapterChannel, ExecutorService upgrades) {
         this.store = store;
@@ -119,6 +126,15 @@ public final class Daemon implements AutoCloseable {
             // Resume before listening: restoring the workloads waits for nothing else.
             upgrader.resumeActive();
             daemon.scheduleGarbageCollection(upgrader);
+            // After resuming: a scheduled upgrade whose window is open now waits for the resumed one.
+            Scheduler scheduler = new Scheduler(new WindowStore(store.journal()), starter(upgrader),
+                    new HostBlockerChecks(), clock, Executors.newSingleThreadScheduledExecutor(r -> {
+                        Thread t = new Thread(r, "scheduler");
+                        t.setDaemon(true);
+                        return t;
+                    }));
+            daemon.scheduler = scheduler;
+            scheduler.start();
 
             LivepatchDriver livepatchDriver = LivepatchDriver.host();
             Livepatcher livepatcher = new Livepatcher(livepatchDriver, new LivepatchJournal(store.journal(), clock),
@@ -139,7 +155,7 @@ public final class Daemon implements AutoCloseable {
             daemon.listen(config, audit, List.of(
                     new UpgradesService(upgrader, hub, new ChangePlans(livepatchDriver, upgrader::plan)),
                     new SnapshotsService(criu, snapshots, upgrader), new HostService(criu, store, upgrader),
-                    new AuditService(audit), new LivepatchesService(livepatcher)));
+                    new AuditService(audit), new WindowsService(scheduler), new LivepatchesService(livepatcher)));
             LOG.info("moltd ready: socket " + config.socket() + ", store " + config.storeDir() + ", CRIU " + config.criu());
             return daemon;
         } catch (IOException | RuntimeException e) {
@@ -150,6 +166,31 @@ public final class Daemon implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /** The Upgrader as the scheduler sees it. */
+    private static UpgradeStarter starter(Upgrader upgrader) {
+        return new UpgradeStarter() {
+            @Override
+            public dev.molt.api.v1.Upgrade start(String requestId, dev.molt.api.v1.UpgradeSpec spec, ParkGuard guard) {
+                return upgrader.start(requestId, spec, guard);
+            }
+
+            @Override
+            public java.util.Optional<dev.molt.api.v1.Upgrade> byRequestId(String requestId) {
+                return upgrader.byRequestId(requestId);
+            }
+
+            @Override
+            public java.util.Optional<dev.molt.api.v1.Upgrade> active() {
+                return upgrader.active();
+            }
+
+            @Override
+            public List<dev.molt.api.v1.Upgrade> recent(int limit) {
+                return upgrader.list(limit);
+            }
+        };
     }
 
     private KernelSwitch switchFor(dev.molt.api.v1.UpgradeSpec spec, java.util.function.Supplier<List<Long>> parkedPids) {
@@ -285,6 +326,9 @@ public final class Daemon implements AutoCloseable {
             s.shutdownNow();
         }
         housekeeping.shutdownNow();
+        if (scheduler != null) {
+            scheduler.close();
+        }
         upgrades.shutdownNow();
         adapterChannel.close();
         adapterServer.close();

@@ -83,7 +83,15 @@ public final class Upgrader {
     }
 
     /** Starts an upgrade in the background; idempotent on the request id. */
-    public synchronized Upgrade start(String requestId, UpgradeSpec spec) {
+    public Upgrade start(String requestId, UpgradeSpec spec) {
+        return start(requestId, spec, ParkGuard.NONE);
+    }
+
+    /**
+     * Starts an upgrade whose {@code guard} is asked right before parking (a scheduled upgrade's
+     * blockers and window); an objection aborts it there. Idempotent on the request id.
+     */
+    public synchronized Upgrade start(String requestId, UpgradeSpec spec, ParkGuard guard) {
         if (requestId.isBlank() || requestId.length() > 128) {
             throw new UpgradeException.InvalidArgument("request_id", "required, at most 128 characters");
         }
@@ -109,7 +117,7 @@ public final class Upgrader {
         publish(record);
         latest.set(record);
         cancelRequested = null;
-        executor.execute(() -> run(record));
+        executor.execute(() -> run(record, guard));
         return record.getEvent().getUpgrade();
     }
 
@@ -117,6 +125,11 @@ public final class Upgrader {
         if (!java.nio.file.Files.isRegularFile(Path.of(path))) {
             throw new UpgradeException.NotFound("file", path, field + ": no file " + path);
         }
+    }
+
+    /** The upgrade a request id started, if any. */
+    public Optional<Upgrade> byRequestId(String requestId) {
+        return journal.byRequestId(requestId).map(this::get);
     }
 
     public Upgrade get(String upgradeId) {
@@ -179,7 +192,7 @@ public final class Upgrader {
 
     // ---- the steps up to the switch ----
 
-    private void run(UpgradeRecord planned) {
+    private void run(UpgradeRecord planned, ParkGuard guard) {
         UpgradeRecord record = planned;
         KernelSwitch kernelSwitch = null;
         // PLANNED was journaled by start(); its action is all that follows.
@@ -198,6 +211,10 @@ public final class Upgrader {
             kernelSwitch = switchFor(record);
             kernelSwitch.prepare(switchPlan(spec));
             checkCancelled();
+            Optional<String> objection = guard.objection();
+            if (objection.isPresent()) {
+                throw new Cancelled("stopped right before parking: " + objection.get());
+            }
 
             record = park(record, spec);
             checkCancelled();

@@ -35,6 +35,7 @@ final class CliHarness implements AfterEachCallback {
   final FakeUpgradesService upgrades = new FakeUpgradesService();
   final FakeSnapshotsService snapshots = new FakeSnapshotsService();
   final FakeLivepatchesService livepatches = new FakeLivepatchesService();
+  final FakeWindowsService windows = new FakeWindowsService();
   final FakeTimeSource time = new FakeTimeSource();
   final Map<String, String> env = new HashMap<>();
   /** Where the CLI asked to connect, one entry per channel it opened. */
@@ -75,6 +76,7 @@ final class CliHarness implements AfterEachCallback {
               .addService(upgrades)
               .addService(snapshots)
               .addService(livepatches)
+              .addService(windows)
               .build()
               .start();
     } catch (IOException e) {
