@@ -44,6 +44,21 @@ public final class DaemonConnection implements AutoCloseable {
     return UpgradesGrpc.newBlockingStub(channel);
   }
 
+  /** Livepatches, with the unary deadline (list calls). */
+  public dev.molt.api.v1.LivepatchesGrpc.LivepatchesBlockingStub livepatches() {
+    return dev.molt.api.v1.LivepatchesGrpc.newBlockingStub(channel)
+        .withDeadlineAfter(timeout.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * Livepatches with the given deadline, for apply and revert: their streams last as long as the
+   * transition (its timeout and the reversal's), which --timeout does not bound.
+   */
+  public dev.molt.api.v1.LivepatchesGrpc.LivepatchesBlockingStub livepatchesFor(Duration deadline) {
+    return dev.molt.api.v1.LivepatchesGrpc.newBlockingStub(channel)
+        .withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
   /** Snapshots, with the unary deadline. */
   public SnapshotsGrpc.SnapshotsBlockingStub snapshots() {
     return SnapshotsGrpc.newBlockingStub(channel)

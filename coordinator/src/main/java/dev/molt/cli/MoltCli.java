@@ -40,6 +40,7 @@ import picocli.CommandLine.ScopeType;
       SchedulesCommand.class,
       WindowCommand.class,
       SnapshotCommand.class,
+      PatchCommand.class,
       AuditCommand.class,
       CommandLine.HelpCommand.class
     },
@@ -50,6 +51,8 @@ import picocli.CommandLine.ScopeType;
       "      --kernel /boot/vmlinuz-6.1.0-56-amd64 \\",
       "      --initrd /boot/initrd.img-6.1.0-56-amd64",
       "  molt upgrade --workload cgroup:molt-demo/counter --switch restart",
+      "  molt plan --to 6.1.0-57-amd64 --livepatch /var/lib/livepatch/fix.ko",
+      "  molt patch apply /var/lib/livepatch/fix.ko",
       "  molt window add --name nightly --days mon-fri --start 02:00 --length 2h --zone Europe/Berlin",
       "  molt upgrade --workload cgroup:molt-demo/counter --switch restart --in-window",
       "  molt --connect db7.example.net:7468 status --output json",

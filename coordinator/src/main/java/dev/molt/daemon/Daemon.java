@@ -22,7 +22,12 @@ import dev.molt.criu.service.AdapterChannel;
 import dev.molt.criu.service.AdapterServer;
 import dev.molt.criu.service.CriuAdapterService;
 import dev.molt.criu.v1.CriuAdapterGrpc;
+import dev.molt.api.LivepatchesService;
 import dev.molt.kexec.KernelSwitch;
+import dev.molt.kexec.livepatch.LivepatchDriver;
+import dev.molt.livepatch.LivepatchJournal;
+import dev.molt.livepatch.Livepatcher;
+import dev.molt.plan.ChangePlans;
 import dev.molt.kexec.KexecSwitch;
 import dev.molt.kexec.QuietSockets;
 import dev.molt.kexec.RestartSwitch;
@@ -131,10 +136,26 @@ public final class Daemon implements AutoCloseable {
             daemon.scheduler = scheduler;
             scheduler.start();
 
+            LivepatchDriver livepatchDriver = LivepatchDriver.host();
+            Livepatcher livepatcher = new Livepatcher(livepatchDriver, new LivepatchJournal(store.journal(), clock),
+                    upgrader::start, upgrader::active);
+            // A livepatch transition may take a minute: followed in the background, the API serves meanwhile.
+            Thread.ofPlatform().name("livepatch-resume").daemon(true).start(() -> {
+                try {
+                    livepatcher.resumeActive(p -> { });
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (RuntimeException e) {
+                    LOG.log(Level.SEVERE, "resuming the livepatch operation failed", e);
+                }
+            });
+
             var snapshots = new WorkloadSnapshots(workloads, criu, lock, clock);
             AuditLog audit = new AuditLog(store.journal());
-            daemon.listen(config, audit, List.of(new UpgradesService(upgrader, hub), new SnapshotsService(criu, snapshots, upgrader),
-                    new HostService(criu, store, upgrader), new AuditService(audit), new WindowsService(scheduler)));
+            daemon.listen(config, audit, List.of(
+                    new UpgradesService(upgrader, hub, new ChangePlans(livepatchDriver, upgrader::plan)),
+                    new SnapshotsService(criu, snapshots, upgrader), new HostService(criu, store, upgrader),
+                    new AuditService(audit), new WindowsService(scheduler), new LivepatchesService(livepatcher)));
             LOG.info("moltd ready: socket " + config.socket() + ", store " + config.storeDir() + ", CRIU " + config.criu());
             return daemon;
         } catch (IOException | RuntimeException e) {

@@ -82,7 +82,8 @@ class FuzzTest {
     void randomBytesAndAbsurdMessagesToEveryMethodCrashNothingAndChangeNothing() {
         List<MethodDescriptor<?, ?>> methods = new ArrayList<>();
         for (var service : List.of(UpgradesGrpc.getServiceDescriptor(), SnapshotsGrpc.getServiceDescriptor(),
-                HostGrpc.getServiceDescriptor(), AuditGrpc.getServiceDescriptor())) {
+                HostGrpc.getServiceDescriptor(), AuditGrpc.getServiceDescriptor(),
+                dev.molt.api.v1.LivepatchesGrpc.getServiceDescriptor())) {
             methods.addAll(service.getMethods());
         }
         String before = MutualTlsTest.state(channel);

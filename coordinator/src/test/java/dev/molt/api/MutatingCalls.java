@@ -1,6 +1,9 @@
 package dev.molt.api;
 
+import dev.molt.api.v1.ApplyPatchRequest;
 import dev.molt.api.v1.CancelUpgradeRequest;
+import dev.molt.api.v1.LivepatchesGrpc;
+import dev.molt.api.v1.RevertPatchRequest;
 import dev.molt.api.v1.CreateSnapshotRequest;
 import dev.molt.api.v1.DeleteSnapshotRequest;
 import dev.molt.api.v1.RestoreSnapshotRequest;
@@ -38,7 +41,14 @@ final class MutatingCalls {
                 .setWorkload(Workload.newBuilder().setPid(NO_SUCH_PID)).build()));
         calls.put("RestoreSnapshot", ch -> snapshots(ch).restoreSnapshot(RestoreSnapshotRequest.newBuilder().setSnapshotId("s-nosuch").build()));
         calls.put("DeleteSnapshot", ch -> snapshots(ch).deleteSnapshot(DeleteSnapshotRequest.newBuilder().setSnapshotId("s-nosuch").build()));
+        calls.put("ApplyPatch", ch -> livepatches(ch).applyPatch(ApplyPatchRequest.newBuilder()
+                .setModulePath("/nonexistent/molt-nosuch.ko").build()).hasNext());
+        calls.put("RevertPatch", ch -> livepatches(ch).revertPatch(RevertPatchRequest.newBuilder().setName("nosuch").build()).hasNext());
         return calls;
+    }
+
+    static LivepatchesGrpc.LivepatchesBlockingStub livepatches(Channel ch) {
+        return LivepatchesGrpc.newBlockingStub(ch).withDeadlineAfter(60, TimeUnit.SECONDS);
     }
 
     static UpgradesGrpc.UpgradesBlockingStub upgrades(Channel ch) {
