@@ -2,7 +2,8 @@
 # Installs what Molt's build and tests need on a fresh Debian machine, idempotently:
 #  - CRIU 4.2.1 from Debian forky in a private tree (scripts/install-criu.sh), linked as
 #    ~/.cache/molt/bin/criu;
-#  - system packages the tests use (gcc for the test workloads, util-linux's unshare).
+#  - system packages the tests use (gcc for the test workloads, util-linux's unshare and setpriv,
+#    openssl for the API's mutual TLS certificates).
 # Large downloads are cached under ~/.cache/molt (MOLT_CACHE), keyed by version.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -10,7 +11,7 @@ CACHE=${MOLT_CACHE:-$HOME/.cache/molt}
 mkdir -p "$CACHE/bin"
 
 need=()
-for tool in gcc:gcc unshare:util-linux setsid:util-linux python3:python3; do
+for tool in gcc:gcc unshare:util-linux setsid:util-linux setpriv:util-linux openssl:openssl python3:python3; do
   command -v "${tool%%:*}" >/dev/null 2>&1 || need+=("${tool#*:}")
 done
 if [ ${#need[@]} -gt 0 ]; then

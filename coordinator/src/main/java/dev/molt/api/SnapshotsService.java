@@ -61,8 +61,9 @@ public final class SnapshotsService extends SnapshotsGrpc.SnapshotsImplBase {
     @Override
     public void verifySnapshot(VerifySnapshotRequest request, StreamObserver<VerifySnapshotResponse> out) {
         unary(out, () -> {
-            var r = criu.withDeadlineAfter(10, TimeUnit.MINUTES).verifySnapshot(dev.molt.criu.v1.VerifySnapshotRequest.newBuilder()
-                    .setSnapshotId(requireId(request.getSnapshotId())).build());
+            String id = requireId(request.getSnapshotId());
+            var r = known(id, () -> criu.withDeadlineAfter(10, TimeUnit.MINUTES).verifySnapshot(
+                    dev.molt.criu.v1.VerifySnapshotRequest.newBuilder().setSnapshotId(id).build()));
             return VerifySnapshotResponse.newBuilder().setOk(r.getOk()).addAllProblems(r.getProblemsList())
                     .setBytesChecked(r.getBytesChecked()).build();
         });
@@ -71,8 +72,15 @@ public final class SnapshotsService extends SnapshotsGrpc.SnapshotsImplBase {
     @Override
     public void restoreSnapshot(RestoreSnapshotRequest request, StreamObserver<RestoreSnapshotResponse> out) {
         unary(out, () -> {
+            String id = requireId(request.getSnapshotId());
+            boolean exists = criu.withDeadlineAfter(60, TimeUnit.SECONDS)
+                    .listSnapshots(dev.molt.criu.v1.ListSnapshotsRequest.getDefaultInstance())
+                    .getSnapshotsList().stream().anyMatch(s -> s.getId().equals(id));
+            if (!exists) {
+                throw new UpgradeException.NotFound("snapshot", id, "no snapshot " + id + " in the store (molt snapshot list shows them)");
+            }
             Iterator<RestoreProgress> it = criu.withDeadlineAfter(30, TimeUnit.MINUTES).restore(RestoreRequest.newBuilder()
-                    .setSnapshotId(requireId(request.getSnapshotId()))
+                    .setSnapshotId(id)
                     .setTcp(request.getTcpEstablished() ? TcpMode.TCP_MODE_ESTABLISHED : TcpMode.TCP_MODE_REFUSE)
                     .build());
             int pid = 0;
@@ -89,14 +97,26 @@ public final class SnapshotsService extends SnapshotsGrpc.SnapshotsImplBase {
             String id = requireId(request.getSnapshotId());
             upgrader.active().ifPresent(u -> {
                 if (u.getSnapshotIdsList().contains(id)) {
-                    throw new UpgradeException.FailedPrecondition("snapshot " + id + " belongs to the running upgrade "
+                    throw new UpgradeException.FailedPrecondition("IN_USE", "snapshot/" + id, "snapshot " + id + " belongs to the running upgrade "
                             + u.getId() + ", which may still need it");
                 }
             });
-            criu.withDeadlineAfter(60, TimeUnit.SECONDS)
-                    .deleteSnapshot(dev.molt.criu.v1.DeleteSnapshotRequest.newBuilder().setSnapshotId(id).build());
+            known(id, () -> criu.withDeadlineAfter(60, TimeUnit.SECONDS)
+                    .deleteSnapshot(dev.molt.criu.v1.DeleteSnapshotRequest.newBuilder().setSnapshotId(id).build()));
             return DeleteSnapshotResponse.getDefaultInstance();
         });
+    }
+
+    /** The adapter's NOT_FOUND for a snapshot id, as a NotFound naming the snapshot. */
+    private static <T> T known(String id, java.util.function.Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (io.grpc.StatusRuntimeException e) {
+            if (e.getStatus().getCode() == io.grpc.Status.Code.NOT_FOUND) {
+                throw new UpgradeException.NotFound("snapshot", id, "no snapshot " + id + " in the store (molt snapshot list shows them)");
+            }
+            throw e;
+        }
     }
 
     private static String requireId(String id) {

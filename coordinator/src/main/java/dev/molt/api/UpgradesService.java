@@ -26,15 +26,18 @@ import java.util.function.Supplier;
 public final class UpgradesService extends UpgradesGrpc.UpgradesImplBase {
     private final Upgrader upgrader;
     private final EventHub hub;
+    private final dev.molt.plan.ChangePlans plans;
 
-    public UpgradesService(Upgrader upgrader, EventHub hub) {
+    public UpgradesService(Upgrader upgrader, EventHub hub, dev.molt.plan.ChangePlans plans) {
         this.upgrader = upgrader;
         this.hub = hub;
+        this.plans = plans;
     }
 
+    /** With a target release, livepatch or full upgrade first (ChangePlans); else the upgrade's plan. */
     @Override
     public void plan(PlanRequest request, StreamObserver<UpgradePlan> out) {
-        unary(out, () -> upgrader.plan(request.getSpec()));
+        unary(out, () -> plans.plan(request));
     }
 
     @Override

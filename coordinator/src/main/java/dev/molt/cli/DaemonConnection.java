@@ -4,6 +4,7 @@ import dev.molt.api.v1.GetStatusRequest;
 import dev.molt.api.v1.HostGrpc;
 import dev.molt.api.v1.SnapshotsGrpc;
 import dev.molt.api.v1.UpgradesGrpc;
+import dev.molt.api.v1.WindowsGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import java.time.Duration;
@@ -43,9 +44,36 @@ public final class DaemonConnection implements AutoCloseable {
     return UpgradesGrpc.newBlockingStub(channel);
   }
 
+  /** Livepatches, with the unary deadline (list calls). */
+  public dev.molt.api.v1.LivepatchesGrpc.LivepatchesBlockingStub livepatches() {
+    return dev.molt.api.v1.LivepatchesGrpc.newBlockingStub(channel)
+        .withDeadlineAfter(timeout.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * Livepatches with the given deadline, for apply and revert: their streams last as long as the
+   * transition (its timeout and the reversal's), which --timeout does not bound.
+   */
+  public dev.molt.api.v1.LivepatchesGrpc.LivepatchesBlockingStub livepatchesFor(Duration deadline) {
+    return dev.molt.api.v1.LivepatchesGrpc.newBlockingStub(channel)
+        .withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
   /** Snapshots, with the unary deadline. */
   public SnapshotsGrpc.SnapshotsBlockingStub snapshots() {
     return SnapshotsGrpc.newBlockingStub(channel)
+        .withDeadlineAfter(timeout.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  /** Audit, with the unary deadline. */
+  public dev.molt.api.v1.AuditGrpc.AuditBlockingStub audit() {
+    return dev.molt.api.v1.AuditGrpc.newBlockingStub(channel)
+        .withDeadlineAfter(timeout.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  /** Windows and scheduled upgrades, with the unary deadline. */
+  public WindowsGrpc.WindowsBlockingStub windows() {
+    return WindowsGrpc.newBlockingStub(channel)
         .withDeadlineAfter(timeout.toNanos(), TimeUnit.NANOSECONDS);
   }
 

@@ -19,7 +19,8 @@ public final class DurationConverter implements ITypeConverter<Duration> {
     return duration;
   }
 
-  private static Duration parse(String value) {
+  /** The duration as written, zero and negative included (callers say what they accept). */
+  static Duration parse(String value) {
     var matcher = SHORT.matcher(value);
     if (matcher.matches()) {
       try {

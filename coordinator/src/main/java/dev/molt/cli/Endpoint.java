@@ -18,8 +18,19 @@ public sealed interface Endpoint {
     }
   }
 
-  /** A TCP address (plaintext for now; mutual TLS comes later). */
-  record Tcp(String host, int port) implements Endpoint {
+  /** The client's side of mutual TLS: PEM files. */
+  record ClientTls(Path ca, Path certificate, Path privateKey) {}
+
+  /** A TCP address, with mutual TLS when {@code tls} is set (plaintext otherwise). */
+  record Tcp(String host, int port, ClientTls tls) implements Endpoint {
+    public Tcp(String host, int port) {
+      this(host, port, null);
+    }
+
+    public Tcp withTls(ClientTls clientTls) {
+      return new Tcp(host, port, clientTls);
+    }
+
     public Tcp {
       if (host.isBlank()) {
         throw new IllegalArgumentException("the host is empty");
@@ -60,7 +71,7 @@ public sealed interface Endpoint {
 
     @Override
     public String describe() {
-      return "tcp:" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+      return (tls == null ? "tcp:" : "tls:") + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
     }
   }
 }

@@ -22,7 +22,7 @@ public final class ExitCodes {
   /** Preflight failed, or the request does not apply in the current state (FAILED_PRECONDITION). */
   public static final int PRECONDITION = 3;
 
-  /** The upgrade, snapshot, pid or cgroup does not exist (NOT_FOUND). */
+  /** The upgrade, snapshot, pid, cgroup, window or scheduled upgrade does not exist (NOT_FOUND). */
   public static final int NOT_FOUND = 4;
 
   /** An upgrade ended FAILED: the workloads are not running, the snapshot is kept; act now. */
@@ -64,7 +64,7 @@ public final class ExitCodes {
     table.put(key(UPGRADE_NOT_DONE), "Upgrade ABORTED or ROLLED_BACK: workloads run on the old kernel.");
     table.put(key(USAGE), "Bad command line, or the daemon rejected an argument.");
     table.put(key(PRECONDITION), "Preflight failed, or the request does not apply now.");
-    table.put(key(NOT_FOUND), "No such upgrade, snapshot, pid or cgroup.");
+    table.put(key(NOT_FOUND), "No such upgrade, snapshot, pid, cgroup, window or schedule.");
     table.put(key(UPGRADE_FAILED), "Upgrade FAILED: workloads are down, snapshot kept. Act now.");
     table.put(key(UNAVAILABLE), "Daemon unreachable (also: gave up reconnecting).");
     table.put(key(CONFLICT), "Another upgrade is already running on this host.");

@@ -36,7 +36,12 @@ import picocli.CommandLine.ScopeType;
       PlanCommand.class,
       UpgradeCommand.class,
       UpgradesCommand.class,
+      ScheduleCommand.class,
+      SchedulesCommand.class,
+      WindowCommand.class,
       SnapshotCommand.class,
+      PatchCommand.class,
+      AuditCommand.class,
       CommandLine.HelpCommand.class
     },
     footerHeading = "%nExamples:%n",
@@ -46,10 +51,15 @@ import picocli.CommandLine.ScopeType;
       "      --kernel /boot/vmlinuz-6.1.0-56-amd64 \\",
       "      --initrd /boot/initrd.img-6.1.0-56-amd64",
       "  molt upgrade --workload cgroup:molt-demo/counter --switch restart",
+      "  molt plan --to 6.1.0-57-amd64 --livepatch /var/lib/livepatch/fix.ko",
+      "  molt patch apply /var/lib/livepatch/fix.ko",
+      "  molt window add --name nightly --days mon-fri --start 02:00 --length 2h --zone Europe/Berlin",
+      "  molt upgrade --workload cgroup:molt-demo/counter --switch restart --in-window",
       "  molt --connect db7.example.net:7468 status --output json",
       "",
       "Environment:",
-      "  MOLT_SOCKET  the daemon's Unix socket, when --socket is not given"
+      "  MOLT_SOCKET  the daemon's Unix socket, when --socket is not given",
+      "  MOLT_TLS_CA, MOLT_TLS_CERT, MOLT_TLS_KEY  mutual TLS files for --connect"
     })
 public final class MoltCli {
   private final CliContext context;
@@ -65,8 +75,29 @@ public final class MoltCli {
       names = "--connect",
       paramLabel = "HOST:PORT",
       scope = ScopeType.INHERIT,
-      description = "Reach the daemon over TCP instead (plaintext for now).")
+      description = "Reach the daemon over TCP instead, with mutual TLS (--tls-ca, --tls-cert, --tls-key).")
   private String connect;
+
+  @Option(
+      names = "--tls-ca",
+      paramLabel = "PEM",
+      scope = ScopeType.INHERIT,
+      description = "CA certificate that signed moltd's TLS certificate (default: $MOLT_TLS_CA).")
+  private Path tlsCa;
+
+  @Option(
+      names = "--tls-cert",
+      paramLabel = "PEM",
+      scope = ScopeType.INHERIT,
+      description = "This client's certificate; its OU is the role (default: $MOLT_TLS_CERT).")
+  private Path tlsCert;
+
+  @Option(
+      names = "--tls-key",
+      paramLabel = "PEM",
+      scope = ScopeType.INHERIT,
+      description = "This client's private key, PKCS#8 (default: $MOLT_TLS_KEY).")
+  private Path tlsKey;
 
   @Option(
       names = "--timeout",
@@ -168,6 +199,34 @@ public final class MoltCli {
     return connectedTo;
   }
 
+  /**
+   * The client side of mutual TLS from the flags or MOLT_TLS_*; null when none is given (plaintext,
+   * which only a daemon started with --insecure-tcp accepts).
+   */
+  private Endpoint.ClientTls clientTls(CommandSpec caller) {
+    Path ca = tlsCa != null ? tlsCa : envPath("MOLT_TLS_CA");
+    Path cert = tlsCert != null ? tlsCert : envPath("MOLT_TLS_CERT");
+    Path key = tlsKey != null ? tlsKey : envPath("MOLT_TLS_KEY");
+    if (ca == null && cert == null && key == null) {
+      return null;
+    }
+    if (ca == null || cert == null || key == null) {
+      throw new ParameterException(
+          caller.commandLine(),
+          "mutual TLS needs --tls-ca, --tls-cert and --tls-key (or MOLT_TLS_CA, MOLT_TLS_CERT,"
+              + " MOLT_TLS_KEY); missing: "
+              + (ca == null ? "--tls-ca " : "")
+              + (cert == null ? "--tls-cert " : "")
+              + (key == null ? "--tls-key" : "").strip());
+    }
+    return new Endpoint.ClientTls(ca, cert, key);
+  }
+
+  private Path envPath(String name) {
+    String value = context.env().get(name);
+    return value == null || value.isBlank() ? null : Path.of(value);
+  }
+
   private Endpoint endpoint(CommandSpec caller) {
     if (connect != null && socket != null) {
       throw new ParameterException(
@@ -177,7 +236,7 @@ public final class MoltCli {
     }
     if (connect != null) {
       try {
-        return Endpoint.Tcp.parse(connect);
+        return Endpoint.Tcp.parse(connect).withTls(clientTls(caller));
       } catch (IllegalArgumentException e) {
         throw new ParameterException(
             caller.commandLine(), "Invalid value for option '--connect': " + e.getMessage());

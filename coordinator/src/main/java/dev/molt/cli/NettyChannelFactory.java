@@ -3,7 +3,11 @@ package dev.molt.cli;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import javax.net.ssl.SSLException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -31,11 +35,29 @@ public final class NettyChannelFactory implements ChannelFactory {
                   "unix://" + unix.path().toAbsolutePath(), InsecureChannelCredentials.create())
               .build();
       case Endpoint.Tcp tcp ->
-          NettyChannelBuilder.forAddress(tcp.host(), tcp.port())
-              .usePlaintext()
+          security(NettyChannelBuilder.forAddress(tcp.host(), tcp.port()), tcp.tls())
               .keepAliveTime(TCP_KEEPALIVE_SECONDS, TimeUnit.SECONDS)
               .keepAliveTimeout(TCP_KEEPALIVE_TIMEOUT_SECONDS, TimeUnit.SECONDS)
               .build();
     };
+  }
+
+  /** Mutual TLS with the JDK's TLS (moltd's certificate checked against the CA), or plaintext. */
+  static NettyChannelBuilder security(NettyChannelBuilder builder, Endpoint.ClientTls tls) {
+    if (tls == null) {
+      return builder.usePlaintext();
+    }
+    try {
+      return builder.sslContext(
+          GrpcSslContexts.configure(SslContextBuilder.forClient(), SslProvider.JDK)
+              .trustManager(tls.ca().toFile())
+              .keyManager(tls.certificate().toFile(), tls.privateKey().toFile())
+              .build());
+    } catch (SSLException | IllegalArgumentException e) {
+      throw new CliFailure(
+          ExitCodes.USAGE,
+          "cannot use the TLS files (CA " + tls.ca() + ", certificate " + tls.certificate()
+              + ", key " + tls.privateKey() + "; PEM, the key unencrypted PKCS#8): " + e.getMessage());
+    }
   }
 }

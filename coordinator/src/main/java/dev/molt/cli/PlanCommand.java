@@ -14,6 +14,8 @@ import picocli.CommandLine.Mixin;
       "Shows what an upgrade would do and runs every preflight check (CRIU, each workload,"
           + " whether it can be dumped, store space, the kernel image) without changing anything:"
           + " nothing is parked, loaded or written.",
+      "With --to RELEASE it first decides between a livepatch (a --livepatch module built for the"
+          + " running kernel that carries RELEASE's fixes) and a full upgrade, and says why.",
       "Exits 0 when every check passes, 3 when one fails."
     },
     footerHeading = "%nExamples:%n",
@@ -21,13 +23,17 @@ import picocli.CommandLine.Mixin;
       "  molt plan --workload unit:redis-server.service \\",
       "      --kernel /boot/vmlinuz-6.1.0-56-amd64 \\",
       "      --initrd /boot/initrd.img-6.1.0-56-amd64",
-      "  molt plan --workload pid:4242 --workload cgroup:molt-demo/counter --switch restart"
+      "  molt plan --workload pid:4242 --workload cgroup:molt-demo/counter --switch restart",
+      "  molt plan --to 6.1.0-57-amd64 --livepatch /var/lib/livepatch/fix.ko",
+      "      (livepatch or full upgrade, and why; workloads are needed only for a full upgrade)"
     })
 final class PlanCommand extends DaemonCommand {
   /** The plan makes a dry-run dump to estimate the images: longer than a plain call. */
   static final Duration PLAN_TIMEOUT = Duration.ofMinutes(2);
 
   @Mixin UpgradeSpecOptions upgrade;
+
+  @Mixin ChangeOptions change;
 
   @Override
   Duration defaultTimeout() {
@@ -36,7 +42,7 @@ final class PlanCommand extends DaemonCommand {
 
   @Override
   int run(DaemonConnection daemon) {
-    var request = PlanRequest.newBuilder().setSpec(upgrade.toSpec(spec, daemon.endpoint())).build();
+    var request = change.toRequest(spec, upgrade, daemon.endpoint());
     return show(daemon.upgrades().plan(request), this);
   }
 

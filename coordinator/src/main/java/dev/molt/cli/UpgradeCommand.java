@@ -29,7 +29,11 @@ import picocli.CommandLine.ParameterException;
           + " ID` stops it before the switch.",
       "",
       "The request id makes a retry safe: the daemon starts one upgrade per id, and a repeated"
-          + " request attaches to it."
+          + " request attaches to it.",
+      "",
+      "With --to RELEASE it carries out `molt plan --to`: a livepatch when a --livepatch module"
+          + " built for the running kernel carries RELEASE's fixes (no workload stops), else the"
+          + " full upgrade. If the livepatch's transition is reversed, --on-livepatch-failure decides."
     },
     footerHeading = "%nExamples:%n",
     footer = {
@@ -38,13 +42,46 @@ import picocli.CommandLine.ParameterException;
       "      --initrd /boot/initrd.img-6.1.0-56-amd64",
       "  molt upgrade --workload cgroup:molt-demo/counter --switch restart",
       "  molt upgrade --workload pid:4242 --switch restart --dry-run",
-      "  id=$(molt upgrade --workload pid:4242 --switch restart --detach)"
+      "  id=$(molt upgrade --workload pid:4242 --switch restart --detach)",
+      "  molt upgrade --to 6.1.0-57-amd64 --livepatch /var/lib/livepatch/fix.ko \\",
+      "      --on-livepatch-failure upgrade --workload pid:4242 \\",
+      "      --kernel /boot/vmlinuz-6.1.0-57-amd64 --initrd /boot/initrd.img-6.1.0-57-amd64"
     })
 final class UpgradeCommand extends DaemonCommand {
   /** The API's limit on request ids. */
   static final int MAX_REQUEST_ID_LENGTH = 128;
 
   @Mixin UpgradeSpecOptions upgrade;
+
+  @Mixin ChangeOptions change;
+
+  @Mixin TransitionOptionsMixin transition;
+
+  /** What to do when the livepatch chosen by the plan is reversed. */
+  enum OnLivepatchFailure {
+    ASK,
+    UPGRADE,
+    STOP
+  }
+
+  @Option(
+      names = "--on-livepatch-failure",
+      paramLabel = "POLICY",
+      defaultValue = "ask",
+      description = {
+        "With --to, when the plan chose a livepatch and its transition was reversed:"
+            + " ask (default: ask on the terminal; without one, stop), upgrade (fall back to the"
+            + " full upgrade at once; needs its options), stop."
+      })
+  OnLivepatchFailure onLivepatchFailure;
+
+  @Option(
+      names = "--in-window",
+      description = "Do not start now: schedule it into the maintenance windows, as `molt schedule`"
+          + " does (with its --window and --blocker-* options), print its id and return.")
+  boolean inWindow;
+
+  @Mixin ScheduleOptions schedule;
 
   @Option(
       names = "--dry-run",
@@ -79,7 +116,43 @@ final class UpgradeCommand extends DaemonCommand {
       throw new ParameterException(
           spec.commandLine(), "--dry-run and --detach do not go together: a plan starts nothing");
     }
+    if (!inWindow && schedule.anyGiven()) {
+      throw new ParameterException(
+          spec.commandLine(), "--window and --blocker-* apply to a scheduled upgrade: add --in-window");
+    }
+    if (inWindow && (dryRun || detach)) {
+      throw new ParameterException(
+          spec.commandLine(), "--in-window does not go with --dry-run or --detach: it starts nothing now"
+              + " and returns at once");
+    }
+    if (change.given()) {
+      if (inWindow) {
+        throw new ParameterException(spec.commandLine(), "--to decides now between a livepatch and a"
+            + " full upgrade: it does not go with --in-window");
+      }
+      var plan = daemon.upgrades().plan(change.toRequest(spec, upgrade, daemon.endpoint()));
+      if (dryRun) {
+        return PlanCommand.show(plan, this);
+      }
+      if (!json()) {
+        PlanView.printDecision(plan.getChange(), err());
+      }
+      switch (plan.getChange().getPath()) {
+        case NOTHING:
+          return ExitCodes.OK;
+        case LIVEPATCH:
+          return livepatch(daemon, plan.getChange());
+        default:
+          if (!plan.getOk()) {
+            return PlanCommand.show(plan, this);
+          }
+      }
+    }
     UpgradeSpec upgradeSpec = upgrade.toSpec(spec, daemon.endpoint());
+    if (inWindow) {
+      var request = schedule.request(spec, ScheduleOptions.requestId(spec, requestId), upgradeSpec);
+      return ScheduleOptions.schedule(this, daemon.windows(), request);
+    }
     if (dryRun) {
       var plan = daemon.upgrades().plan(PlanRequest.newBuilder().setSpec(upgradeSpec).build());
       return PlanCommand.show(plan, this);
@@ -101,6 +174,70 @@ final class UpgradeCommand extends DaemonCommand {
           + "). Ctrl-C stops following it, not the upgrade.");
     }
     return UpgradeFollower.follow(this, daemon, started.getId(), reconnectTimeout);
+  }
+
+  /**
+   * Carries out a livepatch plan: applies its modules in order. A reversed one falls back to the
+   * full upgrade as --on-livepatch-failure says (the daemon starts it itself for "upgrade").
+   */
+  private int livepatch(DaemonConnection daemon, dev.molt.api.v1.ChangeDecision decision)
+      throws InterruptedException {
+    UpgradeSpec fallback = null;
+    if (onLivepatchFailure != OnLivepatchFailure.STOP && upgrade.hasWorkloads()) {
+      fallback = upgrade.toSpec(spec, daemon.endpoint());
+    } else if (onLivepatchFailure == OnLivepatchFailure.UPGRADE) {
+      throw new ParameterException(spec.commandLine(), "--on-livepatch-failure upgrade needs the full"
+          + " upgrade's options: --workload (and --kernel, --initrd for kexec)");
+    }
+    for (String module : decision.getLivepatchModulesList()) {
+      var request = dev.molt.api.v1.ApplyPatchRequest.newBuilder().setModulePath(module)
+          .setTransition(transition.toOptions());
+      if (onLivepatchFailure == OnLivepatchFailure.UPGRADE) {
+        request.setOnFailure(dev.molt.api.v1.LivepatchFallback.LIVEPATCH_FALLBACK_UPGRADE).setFallbackUpgrade(fallback);
+      } else {
+        request.setOnFailure(dev.molt.api.v1.LivepatchFallback.LIVEPATCH_FALLBACK_NONE);
+      }
+      var op = PatchFollower.follow(
+          daemon.livepatchesFor(transition.streamDeadline()).applyPatch(request.build()), err());
+      if (json()) {
+        printJson(op);
+      } else {
+        PatchFollower.print(op, out());
+      }
+      if (op.getState() == dev.molt.api.v1.PatchOperationState.PATCH_COMPLETED
+          || op.getState() == dev.molt.api.v1.PatchOperationState.PATCH_FORCED) {
+        continue;
+      }
+      if (op.getState() != dev.molt.api.v1.PatchOperationState.PATCH_REVERSED) {
+        return PatchFollower.exitCode(op);
+      }
+      if (!op.getFallbackUpgradeId().isEmpty()) {
+        err().println("The livepatch was reversed: falling back to the full upgrade "
+            + op.getFallbackUpgradeId() + ".");
+        return UpgradeFollower.follow(this, daemon, op.getFallbackUpgradeId(), reconnectTimeout);
+      }
+      if (onLivepatchFailure == OnLivepatchFailure.ASK && fallback != null && askFallBack()) {
+        String id = requestId();
+        Upgrade started = start(daemon, id, fallback);
+        err().println("Upgrade " + started.getId() + " started (request id " + id + ").");
+        return UpgradeFollower.follow(this, daemon, started.getId(), reconnectTimeout);
+      }
+      err().println("The livepatch was reversed; the kernel runs as before. For the full upgrade, run"
+          + " this command again with --on-livepatch-failure upgrade, or without --to.");
+      return ExitCodes.UPGRADE_NOT_DONE;
+    }
+    return ExitCodes.OK;
+  }
+
+  /** Asks on the terminal; without one (a script), the answer is no. */
+  private boolean askFallBack() {
+    java.io.Console console = System.console();
+    if (console == null) {
+      err().println("No terminal to ask whether to fall back to the full upgrade: not falling back.");
+      return false;
+    }
+    String answer = console.readLine("The livepatch was reversed. Fall back to the full upgrade now? [y/N] ");
+    return answer != null && answer.strip().toLowerCase(java.util.Locale.ROOT).startsWith("y");
   }
 
   private String requestId() {

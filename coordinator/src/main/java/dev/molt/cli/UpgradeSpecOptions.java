@@ -29,7 +29,6 @@ final class UpgradeSpecOptions {
   @Option(
       names = {"-w", "--workload"},
       paramLabel = "SPEC",
-      required = true,
       converter = WorkloadSpec.class,
       description = {
         "What to protect; repeat for several: cgroup:PATH (a cgroup v2 directory, relative to the"
@@ -84,6 +83,10 @@ final class UpgradeSpecOptions {
    * @throws ParameterException naming the options that do not fit together
    */
   UpgradeSpec toSpec(CommandSpec command, Endpoint endpoint) {
+    if (!hasWorkloads()) {
+      // Checked here, not by picocli: a plan or upgrade towards a release (--to) may need none.
+      throw new ParameterException(command.commandLine(), "Missing required option: '--workload=SPEC'");
+    }
     var spec =
         UpgradeSpec.newBuilder()
             .addAllWorkloads(workloads)
@@ -117,6 +120,10 @@ final class UpgradeSpecOptions {
               });
     }
     return spec.build();
+  }
+
+  boolean hasWorkloads() {
+    return workloads != null && !workloads.isEmpty();
   }
 
   private static String option(String name, Object value) {

@@ -1,8 +1,19 @@
 package dev.molt.daemon;
 
+import dev.molt.api.AuditService;
 import dev.molt.api.HostService;
+import dev.molt.api.auth.ApiGate;
+import dev.molt.api.auth.Callers;
+import dev.molt.api.auth.PeerCredentialsHandler;
+import dev.molt.api.auth.UnixPeerPolicy;
+import dev.molt.audit.AuditLog;
+import io.grpc.ServerInterceptors;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import dev.molt.api.SnapshotsService;
 import dev.molt.api.UpgradesService;
+import dev.molt.api.WindowsService;
 import dev.molt.api.v1.SwitchMethod;
 import dev.molt.criu.Criu;
 import dev.molt.criu.CriuBinary;
@@ -14,16 +25,26 @@ import dev.molt.criu.service.AdapterChannel;
 import dev.molt.criu.service.AdapterServer;
 import dev.molt.criu.service.CriuAdapterService;
 import dev.molt.criu.v1.CriuAdapterGrpc;
+import dev.molt.api.LivepatchesService;
 import dev.molt.kexec.KernelSwitch;
+import dev.molt.kexec.livepatch.LivepatchDriver;
+import dev.molt.livepatch.LivepatchJournal;
+import dev.molt.livepatch.Livepatcher;
+import dev.molt.plan.ChangePlans;
 import dev.molt.kexec.KexecSwitch;
 import dev.molt.kexec.QuietSockets;
 import dev.molt.kexec.RestartSwitch;
 import dev.molt.netlock.NetworkLock;
+import dev.molt.scheduler.HostBlockerChecks;
+import dev.molt.scheduler.Scheduler;
+import dev.molt.scheduler.UpgradeStarter;
+import dev.molt.scheduler.WindowStore;
 import dev.molt.store.MoltStore;
 import dev.molt.upgrade.CrashPoints;
 import dev.molt.upgrade.CriuChoices;
 import dev.molt.upgrade.EventHub;
 import dev.molt.upgrade.KernelSwitches;
+import dev.molt.upgrade.ParkGuard;
 import dev.molt.upgrade.Preflight;
 import dev.molt.upgrade.UpgradeJournal;
 import dev.molt.upgrade.Upgrader;
@@ -65,9 +86,14 @@ public final class Daemon implements AutoCloseable {
     static final java.time.Duration GC_PERIOD = java.time.Duration.ofHours(1);
     private final List<Server> apiServers = new ArrayList<>();
     private final List<EpollEventLoopGroup> loops = new ArrayList<>();
+    /** Requests are small; a larger one is refused before it is parsed. */
+    static final int MAX_REQUEST_BYTES = 1 << 20;
+    private final HealthStatusManager health = new HealthStatusManager();
+    private ApiGate.CallObserver callObserver = ApiGate.CallObserver.NONE;
     private volatile boolean closed;
     private volatile boolean restarting;
     private CrashPoints crash = CrashPoints.none();
+    private Scheduler scheduler;
 
     private Daemon(MoltStore store, AdapterServer adapterServer, AdapterChannel adapterChannel, ExecutorService upgrades) {
         this.store = store;
@@ -109,10 +135,36 @@ public final class Daemon implements AutoCloseable {
             // Resume before listening: restoring the workloads waits for nothing else.
             upgrader.resumeActive();
             daemon.scheduleGarbageCollection(upgrader);
+            // After resuming: a scheduled upgrade whose window is open now waits for the resumed one.
+            Scheduler scheduler = new Scheduler(new WindowStore(store.journal()), starter(upgrader),
+                    new HostBlockerChecks(), clock, Executors.newSingleThreadScheduledExecutor(r -> {
+                        Thread t = new Thread(r, "scheduler");
+                        t.setDaemon(true);
+                        return t;
+                    }));
+            daemon.scheduler = scheduler;
+            scheduler.start();
+
+            LivepatchDriver livepatchDriver = LivepatchDriver.host();
+            Livepatcher livepatcher = new Livepatcher(livepatchDriver, new LivepatchJournal(store.journal(), clock),
+                    upgrader::start, upgrader::active);
+            // A livepatch transition may take a minute: followed in the background, the API serves meanwhile.
+            Thread.ofPlatform().name("livepatch-resume").daemon(true).start(() -> {
+                try {
+                    livepatcher.resumeActive(p -> { });
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (RuntimeException e) {
+                    LOG.log(Level.SEVERE, "resuming the livepatch operation failed", e);
+                }
+            });
 
             var snapshots = new WorkloadSnapshots(workloads, criu, lock, clock);
-            daemon.listen(config, new UpgradesService(upgrader, hub), new SnapshotsService(criu, snapshots, upgrader),
-                    new HostService(criu, store, upgrader));
+            AuditLog audit = new AuditLog(store.journal());
+            daemon.listen(config, audit, List.of(
+                    new UpgradesService(upgrader, hub, new ChangePlans(livepatchDriver, upgrader::plan)),
+                    new SnapshotsService(criu, snapshots, upgrader), new HostService(criu, store, upgrader),
+                    new AuditService(audit), new WindowsService(scheduler), new LivepatchesService(livepatcher)));
             LOG.info("moltd ready: socket " + config.socket() + ", store " + config.storeDir() + ", CRIU " + runningCriu);
             return daemon;
         } catch (IOException | RuntimeException e) {
@@ -141,6 +193,31 @@ public final class Daemon implements AutoCloseable {
             case CriuCatalog.Selection.NoneSuitable n -> {
                 LOG.warning(n.message() + "; running the configured " + configured);
                 yield configured;
+            }
+        };
+    }
+
+    /** The Upgrader as the scheduler sees it. */
+    private static UpgradeStarter starter(Upgrader upgrader) {
+        return new UpgradeStarter() {
+            @Override
+            public dev.molt.api.v1.Upgrade start(String requestId, dev.molt.api.v1.UpgradeSpec spec, ParkGuard guard) {
+                return upgrader.start(requestId, spec, guard);
+            }
+
+            @Override
+            public java.util.Optional<dev.molt.api.v1.Upgrade> byRequestId(String requestId) {
+                return upgrader.byRequestId(requestId);
+            }
+
+            @Override
+            public java.util.Optional<dev.molt.api.v1.Upgrade> active() {
+                return upgrader.active();
+            }
+
+            @Override
+            public List<dev.molt.api.v1.Upgrade> recent(int limit) {
+                return upgrader.list(limit);
             }
         };
     }
@@ -213,34 +290,64 @@ public final class Daemon implements AutoCloseable {
         }, GC_DELAY.toSeconds(), GC_PERIOD.toSeconds(), TimeUnit.SECONDS);
     }
 
-    private void listen(DaemonConfig config, io.grpc.BindableService... services) throws IOException {
+    private void listen(DaemonConfig config, AuditLog audit, List<io.grpc.BindableService> services) throws IOException {
         Files.createDirectories(config.socket().toAbsolutePath().getParent());
         Files.deleteIfExists(config.socket());
         EpollEventLoopGroup boss = new EpollEventLoopGroup(1);
         EpollEventLoopGroup workers = new EpollEventLoopGroup(2);
         loops.add(boss);
         loops.add(workers);
+        Clock clock = Clock.systemUTC();
+        var unixCallers = Callers.unixSocket(new UnixPeerPolicy(config.operatorGroup(), config.viewerGroup(), Path.of("/etc")));
         NettyServerBuilder unix = NettyServerBuilder.forAddress(new DomainSocketAddress(config.socket().toString()))
-                .channelType(EpollServerDomainSocketChannel.class)
+                .channelFactory(PeerCredentialsHandler.serverChannel())
                 .bossEventLoopGroup(boss)
                 .workerEventLoopGroup(workers);
-        for (var s : services) {
-            unix.addService(s);
-        }
-        apiServers.add(unix.build().start());
-        if (!config.tcpListen().isBlank()) {
-            String[] hostPort = config.tcpListen().split(":");
-            NettyServerBuilder tcp = NettyServerBuilder.forAddress(
-                    new java.net.InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1])))
+        apiServers.add(serve(unix, new ApiGate(unixCallers, audit, clock, callObserver), services).build().start());
+        SocketPermissions.apply(config.socket(), config.socketMode(), config.operatorGroup());
+        if (config.tcpListen() != null) {
+            NettyServerBuilder tcp = NettyServerBuilder.forAddress(config.tcpListen())
+                    .channelType(io.netty.channel.epoll.EpollServerSocketChannel.class)
+                    .bossEventLoopGroup(boss)
+                    .workerEventLoopGroup(workers)
                     // The CLI pings every 30 s over TCP to notice a host that kexec'd away; without
                     // this the server answers GOAWAY "too_many_pings" (gRPC's default allows one per 5 min).
                     .permitKeepAliveTime(20, TimeUnit.SECONDS)
                     .permitKeepAliveWithoutCalls(true);
-            for (var s : services) {
-                tcp.addService(s);
+            Callers tcpCallers;
+            if (config.insecureTcp()) {
+                LOG.warning("serving the API on " + config.tcpListen() + " WITHOUT TLS: every caller there is an operator"
+                        + " (insecure_tcp); use this only behind a private port");
+                tcpCallers = Callers.insecureTcp();
+            } else {
+                tcp.sslContext(ServerTls.context(config.tls()));
+                tcpCallers = Callers.mutualTls();
             }
-            apiServers.add(tcp.build().start());
+            Server server = serve(tcp, new ApiGate(tcpCallers, audit, clock, callObserver), services).build().start();
+            apiServers.add(server);
+            LOG.info("API on TCP " + server.getListenSockets() + (config.insecureTcp() ? " (plaintext)" : " (mutual TLS)"));
         }
+        for (var s : services) {
+            health.setStatus(s.bindService().getServiceDescriptor().getName(), HealthCheckResponse.ServingStatus.SERVING);
+        }
+        health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, HealthCheckResponse.ServingStatus.SERVING);
+    }
+
+    /** The services, behind the gate, plus health and reflection (grpcurl works without .proto files). */
+    private NettyServerBuilder serve(NettyServerBuilder builder, ApiGate gate, List<io.grpc.BindableService> services) {
+        builder.maxInboundMessageSize(MAX_REQUEST_BYTES);
+        for (var s : services) {
+            builder.addService(gate.guard(s));
+        }
+        builder.addService(ServerInterceptors.intercept(health.getHealthService(), gate));
+        builder.addService(ServerInterceptors.intercept(ProtoReflectionServiceV1.newInstance(), gate));
+        return builder;
+    }
+
+    /** The bound TCP address of the API (its port when configured as 0); empty without TCP. */
+    public java.util.Optional<java.net.InetSocketAddress> tcpAddress() {
+        return apiServers.stream().skip(1).flatMap(s -> s.getListenSockets().stream())
+                .filter(a -> a instanceof java.net.InetSocketAddress).map(a -> (java.net.InetSocketAddress) a).findFirst();
     }
 
     /** Waits until the daemon stops; returns its exit code ({@link Moltd#EXIT_RESTART} for a restart). */
@@ -258,10 +365,14 @@ public final class Daemon implements AutoCloseable {
             return;
         }
         closed = true;
+        health.enterTerminalState();
         for (Server s : apiServers) {
             s.shutdownNow();
         }
         housekeeping.shutdownNow();
+        if (scheduler != null) {
+            scheduler.close();
+        }
         upgrades.shutdownNow();
         adapterChannel.close();
         adapterServer.close();

@@ -46,12 +46,34 @@ final class RealWorkloads implements Workloads {
 
     @Override
     public Target resolve(Workload workload) {
+        return guarded(resolveTarget(workload));
+    }
+
+    /**
+     * A workload that holds moltd itself or the host's init is refused: parking it would freeze
+     * the coordinator that must unpark it, or the whole host.
+     */
+    static Target guarded(Target target) {
+        long self = ProcessHandle.current().pid();
+        for (long pid : target.pids()) {
+            if (pid == self) {
+                throw new UpgradeException.InvalidArgument("workload", target.name() + " contains moltd itself (pid " + self
+                        + "): moltd cannot park the process that must unpark it");
+            }
+            if (pid == 1) {
+                throw new UpgradeException.InvalidArgument("workload", target.name() + " contains the host's init (pid 1)");
+            }
+        }
+        return target;
+    }
+
+    private Target resolveTarget(Workload workload) {
         try {
             return switch (workload.getSelectorCase()) {
                 case PID -> {
                     long root = workload.getPid();
                     if (!procs.exists(root)) {
-                        throw new UpgradeException.NotFound("no process " + root + ": name a running process tree's root");
+                        throw new UpgradeException.NotFound("pid", Long.toString(root), "no process " + root + ": name a running process tree's root");
                     }
                     if (procs.isKernelThread(root)) {
                         throw new UpgradeException.InvalidArgument("workload.pid", root + " is a kernel thread: it cannot be checkpointed");

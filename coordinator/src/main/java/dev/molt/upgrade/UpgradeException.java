@@ -26,8 +26,26 @@ public sealed class UpgradeException extends RuntimeException {
 
     /** The upgrade, snapshot, pid or cgroup does not exist. */
     public static final class NotFound extends UpgradeException {
+        private final String resourceType;
+        private final String resourceName;
+
         public NotFound(String message) {
+            this("", "", message);
+        }
+
+        /** @param resourceType "upgrade", "snapshot", "pid", "cgroup"; @param resourceName its id */
+        public NotFound(String resourceType, String resourceName, String message) {
             super(message, null);
+            this.resourceType = resourceType;
+            this.resourceName = resourceName;
+        }
+
+        public String resourceType() {
+            return resourceType;
+        }
+
+        public String resourceName() {
+            return resourceName;
         }
     }
 
@@ -47,8 +65,29 @@ public sealed class UpgradeException extends RuntimeException {
 
     /** A preflight check failed, or the request does not apply in the upgrade's state. */
     public static final class FailedPrecondition extends UpgradeException {
+        private final String type;
+        private final String subject;
+
         public FailedPrecondition(String message) {
+            this("", "", message);
+        }
+
+        /**
+         * @param type what kind of precondition: "STATE" (the upgrade's state), "PREFLIGHT", "IN_USE"
+         * @param subject what it is about: "upgrade/u-1234", "snapshot/s-1"
+         */
+        public FailedPrecondition(String type, String subject, String message) {
             super(message, null);
+            this.type = type;
+            this.subject = subject;
+        }
+
+        public String type() {
+            return type;
+        }
+
+        public String subject() {
+            return subject;
         }
     }
 

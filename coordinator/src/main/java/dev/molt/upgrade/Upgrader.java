@@ -83,7 +83,15 @@ public final class Upgrader {
     }
 
     /** Starts an upgrade in the background; idempotent on the request id. */
-    public synchronized Upgrade start(String requestId, UpgradeSpec spec) {
+    public Upgrade start(String requestId, UpgradeSpec spec) {
+        return start(requestId, spec, ParkGuard.NONE);
+    }
+
+    /**
+     * Starts an upgrade whose {@code guard} is asked right before parking (a scheduled upgrade's
+     * blockers and window); an objection aborts it there. Idempotent on the request id.
+     */
+    public synchronized Upgrade start(String requestId, UpgradeSpec spec, ParkGuard guard) {
         if (requestId.isBlank() || requestId.length() > 128) {
             throw new UpgradeException.InvalidArgument("request_id", "required, at most 128 characters");
         }
@@ -96,17 +104,37 @@ public final class Upgrader {
         if (active.isPresent()) {
             throw new UpgradeException.AlreadyRunning(active.get());
         }
+        // What does not exist is refused before anything is journaled: an unknown workload or
+        // kernel file is the caller's mistake, not an upgrade that failed.
+        for (Workload w : spec.getWorkloadsList()) {
+            workloads.resolve(w);
+        }
+        if (spec.getSwitchMethod() == dev.molt.api.v1.SwitchMethod.SWITCH_METHOD_KEXEC) {
+            requireFile("spec.target.kernel_path", spec.getTarget().getKernelPath());
+            requireFile("spec.target.initrd_path", spec.getTarget().getInitrdPath());
+        }
         UpgradeRecord record = journal.create(requestId, spec, HostInfo.bootId(), HostInfo.kernelRelease());
         publish(record);
         latest.set(record);
         cancelRequested = null;
-        executor.execute(() -> run(record));
+        executor.execute(() -> run(record, guard));
         return record.getEvent().getUpgrade();
+    }
+
+    private static void requireFile(String field, String path) {
+        if (!java.nio.file.Files.isRegularFile(Path.of(path))) {
+            throw new UpgradeException.NotFound("file", path, field + ": no file " + path);
+        }
+    }
+
+    /** The upgrade a request id started, if any. */
+    public Optional<Upgrade> byRequestId(String requestId) {
+        return journal.byRequestId(requestId).map(this::get);
     }
 
     public Upgrade get(String upgradeId) {
         return journal.last(upgradeId)
-                .orElseThrow(() -> new UpgradeException.NotFound("no upgrade " + upgradeId))
+                .orElseThrow(() -> new UpgradeException.NotFound("upgrade", upgradeId, "no upgrade " + upgradeId))
                 .getEvent().getUpgrade();
     }
 
@@ -128,10 +156,11 @@ public final class Upgrader {
         Upgrade upgrade = get(upgradeId);
         UpgradeState state = UpgradeState.fromProto(upgrade.getState(), upgrade.getReason());
         if (state.isFinal()) {
-            throw new UpgradeException.FailedPrecondition("upgrade " + upgradeId + " is already " + state.label());
+            throw new UpgradeException.FailedPrecondition("STATE", "upgrade/" + upgradeId,
+                    "upgrade " + upgradeId + " is already " + state.label() + ": there is nothing to cancel");
         }
         if (!beforeSwitch(state)) {
-            throw new UpgradeException.FailedPrecondition("upgrade " + upgradeId + " is " + state.label()
+            throw new UpgradeException.FailedPrecondition("STATE", "upgrade/" + upgradeId, "upgrade " + upgradeId + " is " + state.label()
                     + ": after the switch the snapshot is the workloads' only copy, so it cannot be cancelled");
         }
         cancelRequested = reason.isBlank() ? "cancelled by the operator" : "cancelled: " + reason;
@@ -163,7 +192,7 @@ public final class Upgrader {
 
     // ---- the steps up to the switch ----
 
-    private void run(UpgradeRecord planned) {
+    private void run(UpgradeRecord planned, ParkGuard guard) {
         UpgradeRecord record = planned;
         KernelSwitch kernelSwitch = null;
         // PLANNED was journaled by start(); its action is all that follows.
@@ -190,6 +219,10 @@ public final class Upgrader {
             kernelSwitch = switchFor(record);
             kernelSwitch.prepare(switchPlan(spec));
             checkCancelled();
+            Optional<String> objection = guard.objection();
+            if (objection.isPresent()) {
+                throw new Cancelled("stopped right before parking: " + objection.get());
+            }
 
             record = park(record, spec);
             checkCancelled();

@@ -34,6 +34,8 @@ final class CliHarness implements AfterEachCallback {
   final FakeHostService host = new FakeHostService();
   final FakeUpgradesService upgrades = new FakeUpgradesService();
   final FakeSnapshotsService snapshots = new FakeSnapshotsService();
+  final FakeLivepatchesService livepatches = new FakeLivepatchesService();
+  final FakeWindowsService windows = new FakeWindowsService();
   final FakeTimeSource time = new FakeTimeSource();
   final Map<String, String> env = new HashMap<>();
   /** Where the CLI asked to connect, one entry per channel it opened. */
@@ -73,6 +75,8 @@ final class CliHarness implements AfterEachCallback {
               .addService(host)
               .addService(upgrades)
               .addService(snapshots)
+              .addService(livepatches)
+              .addService(windows)
               .build()
               .start();
     } catch (IOException e) {

@@ -60,7 +60,7 @@ class StatusCommandTest {
 
     assertThat(run.exitCode()).isZero();
     Struct json = JsonOutput.object(run.out());
-    assertThat(json.getFieldsMap()).containsOnlyKeys("host", "upgrades");
+    assertThat(json.getFieldsMap()).containsOnlyKeys("host", "upgrades", "windows", "scheduled");
     String hostJson =
         com.google.protobuf.util.JsonFormat.printer().print(json.getFieldsOrThrow("host"));
     assertThat(JsonOutput.parse(hostJson, HostStatus.getDefaultInstance()))

@@ -91,10 +91,10 @@ class BadInputTest {
             assertThat(c.getDetail()).contains("no process " + NO_SUCH_PID);
         });
 
+        // Refused before anything is journaled: an unknown workload is the caller's mistake.
         Molt.Result upgrade = timed("unknown pid: upgrade", () -> molt.cli("upgrade", "--workload", spec, "--switch", "restart", "--tcp"));
-        assertThat(upgrade.exit()).as(upgrade.toString()).isEqualTo(ExitCodes.UPGRADE_NOT_DONE);
-        assertThat(upgrade.out()).as(upgrade.toString())
-                .contains("ABORTED: preflight failed: workload:" + spec + ": no process " + NO_SUCH_PID);
+        assertThat(upgrade.exit()).as(upgrade.toString()).isEqualTo(ExitCodes.NOT_FOUND);
+        assertThat(upgrade.err()).as(upgrade.toString()).contains("no process " + NO_SUCH_PID);
 
         Molt.Result snapshot = molt.cli("snapshot", "create", "--workload", spec);
         assertThat(snapshot.exit()).as(snapshot.toString()).isEqualTo(ExitCodes.NOT_FOUND);
@@ -116,9 +116,8 @@ class BadInputTest {
         });
 
         Molt.Result upgrade = timed("unknown cgroup: upgrade", () -> molt.cli("upgrade", "--workload", spec, "--switch", "restart", "--tcp"));
-        assertThat(upgrade.exit()).as(upgrade.toString()).isEqualTo(ExitCodes.UPGRADE_NOT_DONE);
-        assertThat(upgrade.out()).as(upgrade.toString())
-                .contains("ABORTED: preflight failed: workload:" + spec + ": cgroup no-such-group does not exist");
+        assertThat(upgrade.exit()).as(upgrade.toString()).isEqualTo(ExitCodes.NOT_FOUND);
+        assertThat(upgrade.err()).as(upgrade.toString()).contains("cgroup no-such-group does not exist");
 
         assertWorkloadRunsOnUntouched();
         assertNoSnapshots();

@@ -36,12 +36,18 @@ final class QemuGuest implements AutoCloseable {
 
     /** Builds Molt's installed layout (from this build) and boots a guest holding it. */
     static QemuGuest boot(String name) throws IOException, InterruptedException {
+        return boot(name, OLD_KERNEL);
+    }
+
+    /** The same, cold-booting {@code kernel} (a release the guest image holds). */
+    static QemuGuest boot(String name, String kernel) throws IOException, InterruptedException {
         Path root = Tools.repoRoot();
         Path dist = root.resolve("integration/target/guest-dist");
         ProcessBuilder distBuild = new ProcessBuilder(root.resolve("scripts/dist.sh").toString(), dist.toString());
         distBuild.environment().put("MOLT_DIST_SKIP_BUILD", "1");
         run(distBuild, Duration.ofMinutes(5), "scripts/dist.sh");
-        ProcessBuilder boot = new ProcessBuilder(root.resolve("integration/guest/boot.sh").toString(), "--name", name);
+        ProcessBuilder boot = new ProcessBuilder(root.resolve("integration/guest/boot.sh").toString(), "--name", name,
+                "--kernel", kernel);
         boot.environment().put("MOLT_GUEST_DIST", dist.toString());
         String out = run(boot, Duration.ofMinutes(15), "integration/guest/boot.sh");
         Path runDir = Path.of(out.strip().lines().reduce((a, b) -> b).orElseThrow());
@@ -80,6 +86,18 @@ final class QemuGuest implements AutoCloseable {
     /** The console log, each line stamped with the host's epoch time. */
     String console() throws IOException {
         return Files.readString(runDir.resolve("console.log"), StandardCharsets.UTF_8);
+    }
+
+    /** Starts bin/molt on the host without waiting for it; its stdout and stderr go to {@code out}. */
+    Process moltStarted(Path out, String... args) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(Tools.repoRoot().resolve("bin/molt").toString());
+        command.add("--connect");
+        command.add(apiAddress());
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        p.getOutputStream().close();
+        return p;
     }
 
     /** bin/molt on the host, talking to the guest's moltd through the forwarded API port. */
@@ -142,7 +160,7 @@ final class QemuGuest implements AutoCloseable {
         return env;
     }
 
-    private static String run(ProcessBuilder pb, Duration timeout, String what) throws IOException, InterruptedException {
+    static String run(ProcessBuilder pb, Duration timeout, String what) throws IOException, InterruptedException {
         Path err = Files.createTempFile("guest", ".err");
         Path out = Files.createTempFile("guest", ".out");
         try {

@@ -63,14 +63,32 @@ final class Tmpfs implements AutoCloseable {
                 in.write((size + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             }
             String out = new String(process.getInputStream().readAllBytes());
-            if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || process.exitValue() != 0) {
-                throw new IllegalStateException("fallocate -l " + size + " " + filler + " failed: " + out);
+            if (process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) && process.exitValue() == 0) {
+                return;
             }
+            // Another writer (CRIU, racing) took more than leftBytes between the measure and the
+            // fallocate, which then got nothing: measure again and take what is left now.
+            for (int attempt = 1; attempt <= 5; attempt++) {
+                long now = freeBytes() - leftBytes;
+                if (now <= 0) {
+                    return;
+                }
+                Process again = new ProcessBuilder("fallocate", "-l", Long.toString(now), filler + "." + attempt)
+                        .redirectErrorStream(true).start();
+                out = new String(again.getInputStream().readAllBytes());
+                if (again.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) && again.exitValue() == 0) {
+                    return;
+                }
+            }
+            throw new IllegalStateException("fallocate of all but " + leftBytes + " bytes in " + dir + " failed: " + out);
         }
     }
 
     void emptyFiller() throws IOException {
         Files.deleteIfExists(filler);
+        for (int attempt = 1; attempt <= 5; attempt++) {
+            Files.deleteIfExists(Path.of(filler + "." + attempt));
+        }
     }
 
     @Override

@@ -1,0 +1,93 @@
+package dev.molt.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** moltd's configuration file: checked at start, every error naming the line or flag to fix. */
+class DaemonConfigTest {
+    @TempDir
+    Path dir;
+
+    Path file(String text) throws Exception {
+        Path f = dir.resolve("moltd.conf");
+        Files.writeString(f, text);
+        return f;
+    }
+
+    @Test
+    void aFileSetsEveryKeyAndFlagsOverrideIt() throws Exception {
+        Path pem = Files.writeString(dir.resolve("x.pem"), "pem");
+        Path f = file("""
+                # moltd on db7
+                store = /srv/molt/store
+                staging = /srv/molt/staging
+                socket = /run/molt/api.sock
+                socket_mode = 0600
+                operator_group = ops
+                viewer_group = audit
+                listen = 0.0.0.0:7468
+                tls.cert = %s
+                tls.key = %s
+                tls.client_ca = %s
+                """.formatted(pem, pem, pem));
+
+        DaemonConfig config = DaemonConfig.from(Settings.read(f).override("store", Path.of("/flag/store"), "--store"));
+
+        assertThat(config.storeDir()).isEqualTo(Path.of("/flag/store"));
+        assertThat(config.stagingDir()).isEqualTo(Path.of("/srv/molt/staging"));
+        assertThat(config.socketMode()).isEqualTo(0600);
+        assertThat(config.operatorGroup()).isEqualTo("ops");
+        assertThat(config.viewerGroup()).isEqualTo("audit");
+        assertThat(config.tcpListen().getPort()).isEqualTo(7468);
+        assertThat(config.tls().clientCa()).isEqualTo(pem);
+    }
+
+    @Test
+    void anUnknownKeyIsNamedWithItsLine() throws Exception {
+        Path f = file("store = /srv/molt\n\nlisen = 0.0.0.0:1\n");
+        assertThatThrownBy(() -> Settings.read(f)).hasMessageStartingWith(f + ":3: unknown key 'lisen'");
+    }
+
+    @Test
+    void aLineWithoutEqualsOrARepeatedKeyIsNamed() throws Exception {
+        Path noEquals = file("# comment\nstore /srv\n");
+        assertThatThrownBy(() -> Settings.read(noEquals)).hasMessageStartingWith(noEquals + ":2: 'store /srv' is not 'key = value'");
+        Path twice = file("store = /a\nstore = /b\n");
+        assertThatThrownBy(() -> Settings.read(twice)).hasMessage(twice + ":2: 'store' is given again (first at " + twice + ":1); give it once");
+    }
+
+    @Test
+    void tcpWithoutTlsIsRefusedNamingTheMissingSettings() throws Exception {
+        Path f = file("listen = 0.0.0.0:7468\n");
+        assertThatThrownBy(() -> DaemonConfig.from(Settings.read(f)))
+                .hasMessageStartingWith(f + ":1: listen 0.0.0.0:7468 serves the API over TCP, which needs mutual TLS")
+                .hasMessageContaining("tls.cert, tls.key and tls.client_ca");
+        Path partial = file("listen = 0.0.0.0:7468\ntls.cert = /etc/hostname\n");
+        assertThatThrownBy(() -> DaemonConfig.from(Settings.read(partial))).hasMessageContaining("'tls.key' is missing");
+    }
+
+    @Test
+    void badValuesAreNamedWithTheirLineOrFlag() throws Exception {
+        assertThatThrownBy(() -> DaemonConfig.from(Settings.read(file("socket_mode = 99x\n"))))
+                .hasMessageEndingWith(":1: socket_mode '99x' is not an octal mode like 0660");
+        assertThatThrownBy(() -> DaemonConfig.from(Settings.read(file("listen = 7468\n"))))
+                .hasMessageEndingWith(":1: listen '7468' is not host:port (for example 0.0.0.0:7468)");
+        assertThatThrownBy(() -> DaemonConfig.from(Settings.read(file("listen = h:1\ninsecure_tcp = yes\n"))))
+                .hasMessageEndingWith(":2: insecure_tcp 'yes' is neither true nor false");
+        assertThatThrownBy(() -> DaemonConfig.from(Settings.empty().override("tls.cert", dir.resolve("absent.pem"), "--tls-cert")
+                        .override("tls.key", dir.resolve("absent.pem"), "--tls-key").override("tls.client_ca", dir.resolve("absent.pem"), "--tls-client-ca")))
+                .hasMessageStartingWith("--tls-cert: tls.cert '" + dir.resolve("absent.pem") + "' is not a readable file");
+    }
+
+    @Test
+    void plaintextTcpOnlyWhenAskedForByName() throws Exception {
+        DaemonConfig config = DaemonConfig.from(Settings.read(file("listen = 0.0.0.0:7300\ninsecure_tcp = true\n")));
+        assertThat(config.insecureTcp()).isTrue();
+        assertThat(config.tls()).isNull();
+    }
+}
