@@ -106,6 +106,18 @@ class UnixSocketPeerTest {
     }
 
     @Test
+    void aSupplementaryGroupCountsAsTheKernelGaveIt() throws Exception {
+        // The stranger is in no /etc/group list; its session was given nogroup (65534) as a
+        // supplementary group, the way `usermod -aG` + a new login gives one: SO_PEERGROUPS.
+        Cli list = molt(STRANGER, List.of("--groups=" + NOBODY), "upgrades", "list");
+        assertThat(list.exit()).as(list.toString()).isEqualTo(ExitCodes.OK);
+
+        Cli cancel = molt(STRANGER, List.of("--groups=" + NOBODY), "upgrades", "cancel", "u-nosuch");
+        assertThat(cancel.exit()).as(cancel.toString()).isEqualTo(ExitCodes.DENIED);
+        assertThat(cancel.err()).as(cancel.toString()).contains("uid:65533").contains("needs the operator role");
+    }
+
+    @Test
     void rootIsAnOperator() throws Exception {
         Cli cancel = molt(0, "upgrades", "cancel", "u-nosuch");
 
@@ -127,7 +139,14 @@ class UnixSocketPeerTest {
 
     /** The real CLI, as {@code uid} (and the same gid, no supplementary groups). */
     private static Cli molt(int uid, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("setpriv", "--reuid=" + uid, "--regid=" + uid, "--clear-groups",
+        return molt(uid, List.of("--clear-groups"), args);
+    }
+
+    /** The real CLI, as {@code uid} and the same gid, with setpriv's {@code groups} options. */
+    private static Cli molt(int uid, List<String> groups, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("setpriv", "--reuid=" + uid, "--regid=" + uid));
+        command.addAll(groups);
+        command.addAll(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:-UsePerfData", "-Xshare:auto",
                 "-cp", lib.resolve("*") + ":" + lib.resolve("classes"), "dev.molt.cli.MoltCli",
                 "--socket", daemon.config.socket().toString(), "--timeout", "60s"));

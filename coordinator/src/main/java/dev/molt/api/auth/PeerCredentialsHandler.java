@@ -15,8 +15,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Puts the Unix socket peer's credentials (SO_PEERCRED: pid, uid, gid, read by the kernel at
- * connect, so the peer cannot lie about them) into the gRPC transport attributes under {@link
+ * Puts the Unix socket peer's credentials (SO_PEERCRED: pid, uid, gid, and SO_PEERGROUPS: the
+ * supplementary groups, read by the kernel at connect, so the peer cannot lie about them) into the gRPC transport attributes under {@link
  * #PEER_CREDENTIALS}, where {@link ApiGate} reads them for every call on that connection.
  *
  * <p>How: the server channel's own pipeline sees each accepted connection before gRPC sets it up.
@@ -31,7 +31,7 @@ public final class PeerCredentialsHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = Logger.getLogger(PeerCredentialsHandler.class.getName());
 
     /** The connection's peer; absent when the kernel would not say (then every call is refused). */
-    public static final Attributes.Key<PeerCredentials> PEER_CREDENTIALS = Attributes.Key.create("molt-peer-credentials");
+    public static final Attributes.Key<UnixPeer> PEER_CREDENTIALS = Attributes.Key.create("molt-peer-credentials");
 
     private static final PeerCredentialsHandler INSTANCE = new PeerCredentialsHandler();
 
@@ -50,7 +50,10 @@ public final class PeerCredentialsHandler extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof EpollDomainSocketChannel child) {
             try {
-                child.pipeline().addFirst("molt-peer-credentials", new Tagger(child.peerCredentials()));
+                PeerCredentials credentials = child.peerCredentials();
+                int gid = credentials.gids().length > 0 ? credentials.gids()[0] : -1;
+                child.pipeline().addFirst("molt-peer-credentials",
+                        new Tagger(new UnixPeer(credentials.pid(), credentials.uid(), gid, supplementaryGroups(child))));
             } catch (IOException e) {
                 // No credentials, no tag: ApiGate refuses every call on this connection.
                 LOG.log(Level.WARNING, "cannot read SO_PEERCRED of a Unix socket peer; its calls will be refused", e);
@@ -59,11 +62,24 @@ public final class PeerCredentialsHandler extends ChannelInboundHandlerAdapter {
         ctx.fireChannelRead(msg);
     }
 
+    /**
+     * The peer's supplementary groups, or none when the kernel cannot say (then the primary gid
+     * and /etc/group's member lists still decide).
+     */
+    private static java.util.List<Integer> supplementaryGroups(EpollDomainSocketChannel child) {
+        try {
+            return java.util.Arrays.stream(PeerGroups.of(child.fd().intValue())).boxed().toList();
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "cannot read SO_PEERGROUPS of a Unix socket peer; judging it by its primary group", e);
+            return java.util.List.of();
+        }
+    }
+
     /** Adds the credentials to gRPC's protocol negotiation event, once. */
     private static final class Tagger extends ChannelDuplexHandler {
-        private final PeerCredentials credentials;
+        private final UnixPeer credentials;
 
-        Tagger(PeerCredentials credentials) {
+        Tagger(UnixPeer credentials) {
             this.credentials = credentials;
         }
 

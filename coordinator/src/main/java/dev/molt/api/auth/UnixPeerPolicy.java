@@ -1,6 +1,5 @@
 package dev.molt.api.auth;
 
-import io.netty.channel.unix.PeerCredentials;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -11,9 +10,10 @@ import java.util.Optional;
 /**
  * Roles on the Unix socket, from the peer's kernel-given uid and gid: root and members of the
  * operator group (default {@code molt}) are operators; members of the viewer group, when one is
- * configured, are viewers; everyone else is refused. Membership is the peer's primary gid, or its
- * user name in the group's member list in {@code /etc/group}, read at each call so that a change
- * applies without restarting moltd.
+ * configured, are viewers; everyone else is refused. Membership is the peer's primary or a
+ * supplementary gid as the kernel gave them at connect (a login session that was given the group),
+ * or its user name in the group's member list in {@code /etc/group}, read at each call so that a
+ * user just added to the group is let in without logging in again or restarting moltd.
  *
  * @param operatorGroup the group whose members are operators
  * @param viewerGroup the group whose members are viewers; empty for none
@@ -23,19 +23,18 @@ public record UnixPeerPolicy(String operatorGroup, String viewerGroup, Path etc)
 
     public static final String DEFAULT_OPERATOR_GROUP = "molt";
 
-    public Principal identify(PeerCredentials credentials) {
+    public Principal identify(UnixPeer credentials) {
         int uid = credentials.uid();
-        int gid = credentials.gids().length > 0 ? credentials.gids()[0] : -1;
         Optional<String> user = userName(uid);
         String name = "uid:" + uid + user.map(u -> "(" + u + ")").orElse("");
         String peer = "unix:pid=" + credentials.pid();
         if (uid == 0) {
             return Principal.of(name, peer, Role.OPERATOR);
         }
-        if (member(operatorGroup, gid, user)) {
+        if (member(operatorGroup, credentials, user)) {
             return Principal.of(name, peer, Role.OPERATOR);
         }
-        if (!viewerGroup.isBlank() && member(viewerGroup, gid, user)) {
+        if (!viewerGroup.isBlank() && member(viewerGroup, credentials, user)) {
             return Principal.of(name, peer, Role.VIEWER);
         }
         return Principal.refused(name, peer, "uid " + uid + user.map(u -> " (" + u + ")").orElse("")
@@ -44,11 +43,11 @@ public record UnixPeerPolicy(String operatorGroup, String viewerGroup, Path etc)
                 + " (add the user to the group, or use sudo)");
     }
 
-    private boolean member(String group, int gid, Optional<String> user) {
+    private boolean member(String group, UnixPeer peer, Optional<String> user) {
         for (String line : lines("group")) {
             String[] f = line.split(":", -1);
             if (f.length >= 4 && f[0].equals(group)) {
-                if (f[2].equals(Integer.toString(gid))) {
+                if (f[2].matches("\\d+") && peer.inGroup(Integer.parseInt(f[2]))) {
                     return true;
                 }
                 return user.isPresent() && List.of(f[3].split(",")).contains(user.get());
