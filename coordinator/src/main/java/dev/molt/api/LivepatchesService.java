@@ -20,14 +20,27 @@ import java.util.function.Consumer;
  */
 public final class LivepatchesService extends LivepatchesGrpc.LivepatchesImplBase {
     private final Livepatcher livepatcher;
+    private final dev.molt.policy.UpgradePolicy policy;
 
     public LivepatchesService(Livepatcher livepatcher) {
+        this(livepatcher, dev.molt.policy.UpgradePolicy.permissive());
+    }
+
+    public LivepatchesService(Livepatcher livepatcher, dev.molt.policy.UpgradePolicy policy) {
         this.livepatcher = livepatcher;
+        this.policy = policy;
     }
 
     @Override
     public void applyPatch(ApplyPatchRequest request, StreamObserver<PatchProgress> out) {
-        stream(out, progress -> livepatcher.apply(request, progress));
+        stream(out, progress -> {
+            if (policy.livepatch() == dev.molt.policy.UpgradePolicy.Livepatch.NEVER) {
+                throw new dev.molt.upgrade.UpgradeException.FailedPrecondition(dev.molt.policy.UpgradePolicy.VIOLATION,
+                        "policy.livepatch", "policy.livepatch = never: this host takes kernel changes by full upgrade only"
+                                + " (molt upgrade); change the policy in moltd.conf to apply livepatches");
+            }
+            livepatcher.apply(request, progress);
+        });
     }
 
     @Override

@@ -11,6 +11,7 @@ import dev.molt.api.v1.UpgradeEvent;
 import dev.molt.api.v1.UpgradePlan;
 import dev.molt.api.v1.UpgradesGrpc;
 import dev.molt.api.v1.WatchUpgradeRequest;
+import dev.molt.policy.Admission;
 import dev.molt.upgrade.EventHub;
 import dev.molt.upgrade.UpgradeException;
 import dev.molt.upgrade.UpgradeState;
@@ -27,22 +28,42 @@ public final class UpgradesService extends UpgradesGrpc.UpgradesImplBase {
     private final Upgrader upgrader;
     private final EventHub hub;
     private final dev.molt.plan.ChangePlans plans;
+    private final Admission admission;
 
     public UpgradesService(Upgrader upgrader, EventHub hub, dev.molt.plan.ChangePlans plans) {
+        this(upgrader, hub, plans, Admission.open());
+    }
+
+    public UpgradesService(Upgrader upgrader, EventHub hub, dev.molt.plan.ChangePlans plans, Admission admission) {
         this.upgrader = upgrader;
         this.hub = hub;
         this.plans = plans;
+        this.admission = admission;
     }
 
-    /** With a target release, livepatch or full upgrade first (ChangePlans); else the upgrade's plan. */
+    /**
+     * With a target release, livepatch or full upgrade first (ChangePlans); else the upgrade's plan.
+     * A request without workloads plans the configured ones.
+     */
     @Override
     public void plan(PlanRequest request, StreamObserver<UpgradePlan> out) {
-        unary(out, () -> plans.plan(request));
+        unary(out, () -> plans.plan(request.toBuilder().setSpec(admission.complete(request.getSpec())).build()));
     }
 
+    /**
+     * A repeated request id returns its upgrade even where the policy would now refuse it; a new
+     * one must pass the policy, and without workloads protects the configured ones.
+     */
     @Override
     public void startUpgrade(StartUpgradeRequest request, StreamObserver<Upgrade> out) {
-        unary(out, () -> upgrader.start(request.getRequestId(), request.getSpec()));
+        unary(out, () -> {
+            var earlier = request.getRequestId().isBlank() ? java.util.Optional.<Upgrade>empty()
+                    : upgrader.byRequestId(request.getRequestId());
+            if (earlier.isPresent()) {
+                return earlier.get();
+            }
+            return upgrader.start(request.getRequestId(), admission.admitDirectStart(request.getSpec()));
+        });
     }
 
     @Override

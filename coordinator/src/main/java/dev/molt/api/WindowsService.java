@@ -19,9 +19,15 @@ import io.grpc.stub.StreamObserver;
 /** The Windows API: maps requests onto the {@link Scheduler} and failures onto status codes. */
 public final class WindowsService extends WindowsGrpc.WindowsImplBase {
     private final Scheduler scheduler;
+    private final dev.molt.policy.Admission admission;
 
     public WindowsService(Scheduler scheduler) {
+        this(scheduler, dev.molt.policy.Admission.open());
+    }
+
+    public WindowsService(Scheduler scheduler, dev.molt.policy.Admission admission) {
         this.scheduler = scheduler;
+        this.admission = admission;
     }
 
     @Override
@@ -44,7 +50,9 @@ public final class WindowsService extends WindowsGrpc.WindowsImplBase {
 
     @Override
     public void schedule(ScheduleRequest request, StreamObserver<ScheduledUpgrade> out) {
-        UpgradesService.unary(out, () -> scheduler.schedule(request));
+        // The configured workloads are written into the scheduled spec now: what it will protect
+        // is visible in `molt schedules` and does not change under it.
+        UpgradesService.unary(out, () -> scheduler.schedule(request.toBuilder().setSpec(admission.complete(request.getSpec())).build()));
     }
 
     @Override

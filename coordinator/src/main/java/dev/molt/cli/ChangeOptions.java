@@ -42,7 +42,7 @@ final class ChangeOptions {
       return PlanRequest.newBuilder().setSpec(upgrade.toSpec(command, endpoint)).build();
     }
     var request = PlanRequest.newBuilder().setToRelease(to).addAllLivepatchModules(modules(command, endpoint));
-    if (upgrade.hasWorkloads()) {
+    if (upgrade.describesUpgrade()) {
       request.setSpec(upgrade.toSpec(command, endpoint));
     }
     return request.build();

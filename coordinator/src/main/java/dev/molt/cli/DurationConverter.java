@@ -20,7 +20,7 @@ public final class DurationConverter implements ITypeConverter<Duration> {
   }
 
   /** The duration as written, zero and negative included (callers say what they accept). */
-  static Duration parse(String value) {
+  public static Duration parse(String value) {
     var matcher = SHORT.matcher(value);
     if (matcher.matches()) {
       try {

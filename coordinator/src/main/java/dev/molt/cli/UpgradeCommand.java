@@ -183,11 +183,11 @@ final class UpgradeCommand extends DaemonCommand {
   private int livepatch(DaemonConnection daemon, dev.molt.api.v1.ChangeDecision decision)
       throws InterruptedException {
     UpgradeSpec fallback = null;
-    if (onLivepatchFailure != OnLivepatchFailure.STOP && upgrade.hasWorkloads()) {
+    if (onLivepatchFailure != OnLivepatchFailure.STOP && upgrade.describesUpgrade()) {
       fallback = upgrade.toSpec(spec, daemon.endpoint());
     } else if (onLivepatchFailure == OnLivepatchFailure.UPGRADE) {
       throw new ParameterException(spec.commandLine(), "--on-livepatch-failure upgrade needs the full"
-          + " upgrade's options: --workload (and --kernel, --initrd for kexec)");
+          + " upgrade's options: --kernel and --initrd (and --workload, unless moltd.conf names them)");
     }
     for (String module : decision.getLivepatchModulesList()) {
       var request = dev.molt.api.v1.ApplyPatchRequest.newBuilder().setModulePath(module)

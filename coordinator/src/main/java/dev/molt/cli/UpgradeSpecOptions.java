@@ -32,7 +32,8 @@ final class UpgradeSpecOptions {
       converter = WorkloadSpec.class,
       description = {
         "What to protect; repeat for several: cgroup:PATH (a cgroup v2 directory, relative to the"
-            + " cgroup2 mount), unit:NAME.service (a systemd unit's cgroup), pid:N (a process tree)."
+            + " cgroup2 mount), unit:NAME.service (a systemd unit's cgroup), pid:N (a process tree).",
+        "Default: the workloads moltd's configuration protects (workload.NAME in moltd.conf)."
       })
   List<Workload> workloads;
 
@@ -83,13 +84,11 @@ final class UpgradeSpecOptions {
    * @throws ParameterException naming the options that do not fit together
    */
   UpgradeSpec toSpec(CommandSpec command, Endpoint endpoint) {
-    if (!hasWorkloads()) {
-      // Checked here, not by picocli: a plan or upgrade towards a release (--to) may need none.
-      throw new ParameterException(command.commandLine(), "Missing required option: '--workload=SPEC'");
-    }
+    // Without --workload the daemon protects the workloads its configuration names
+    // (workload.NAME in moltd.conf), or refuses naming both ways to give them.
     var spec =
         UpgradeSpec.newBuilder()
-            .addAllWorkloads(workloads)
+            .addAllWorkloads(workloads == null ? List.of() : workloads)
             .setSwitchMethod(switchMethod.method)
             .setTcpEstablished(tcp);
     if (switchMethod == Switch.KEXEC) {
@@ -120,6 +119,11 @@ final class UpgradeSpecOptions {
               });
     }
     return spec.build();
+  }
+
+  /** Whether the options describe a full upgrade: workloads, or a kernel to go to. */
+  boolean describesUpgrade() {
+    return hasWorkloads() || kernel != null;
   }
 
   boolean hasWorkloads() {

@@ -31,6 +31,8 @@ import dev.molt.kexec.livepatch.LivepatchDriver;
 import dev.molt.livepatch.LivepatchJournal;
 import dev.molt.livepatch.Livepatcher;
 import dev.molt.plan.ChangePlans;
+import dev.molt.policy.Admission;
+import dev.molt.policy.UpgradePolicy;
 import dev.molt.kexec.KexecSwitch;
 import dev.molt.kexec.QuietSockets;
 import dev.molt.kexec.RestartSwitch;
@@ -136,13 +138,19 @@ public final class Daemon implements AutoCloseable {
             upgrader.resumeActive();
             daemon.scheduleGarbageCollection(upgrader);
             // After resuming: a scheduled upgrade whose window is open now waits for the resumed one.
-            Scheduler scheduler = new Scheduler(new WindowStore(store.journal()), starter(upgrader),
+            // The policy's stop limit uses the scheduler's estimate; require_window its windows.
+            java.util.concurrent.atomic.AtomicReference<Scheduler> schedulerRef = new java.util.concurrent.atomic.AtomicReference<>();
+            Admission admission = new Admission(config.workloads(), config.policy(),
+                    () -> schedulerRef.get() != null && schedulerRef.get().windowOpenNow(),
+                    () -> dev.molt.scheduler.StopEstimate.from(upgrader.list(50)));
+            Scheduler scheduler = new Scheduler(new WindowStore(store.journal()), starter(upgrader, admission),
                     new HostBlockerChecks(), clock, Executors.newSingleThreadScheduledExecutor(r -> {
                         Thread t = new Thread(r, "scheduler");
                         t.setDaemon(true);
                         return t;
                     }));
             daemon.scheduler = scheduler;
+            schedulerRef.set(scheduler);
             scheduler.start();
 
             LivepatchDriver livepatchDriver = LivepatchDriver.host();
@@ -162,9 +170,16 @@ public final class Daemon implements AutoCloseable {
             var snapshots = new WorkloadSnapshots(workloads, criu, lock, clock);
             AuditLog audit = new AuditLog(store.journal());
             daemon.listen(config, audit, List.of(
-                    new UpgradesService(upgrader, hub, new ChangePlans(livepatchDriver, upgrader::plan)),
+                    new UpgradesService(upgrader, hub, new ChangePlans(livepatchDriver,
+                            spec -> admission.withPolicyCheck(upgrader.plan(spec)),
+                            config.policy().livepatch() == UpgradePolicy.Livepatch.ALLOW), admission),
                     new SnapshotsService(criu, snapshots, upgrader), new HostService(criu, store, upgrader),
-                    new AuditService(audit), new WindowsService(scheduler), new LivepatchesService(livepatcher)));
+                    new AuditService(audit), new WindowsService(scheduler, admission),
+                    new LivepatchesService(livepatcher, config.policy())));
+            if (!config.workloads().workloads().isEmpty()) {
+                LOG.info("protected by default: " + config.workloads().workloads().stream()
+                        .map(w -> w.name() + " (" + dev.molt.cli.WorkloadSpec.format(w.workload()) + ")").toList());
+            }
             LOG.info("moltd ready: socket " + config.socket() + ", store " + config.storeDir() + ", CRIU " + runningCriu);
             return daemon;
         } catch (IOException | RuntimeException e) {
@@ -198,11 +213,15 @@ public final class Daemon implements AutoCloseable {
     }
 
     /** The Upgrader as the scheduler sees it. */
-    private static UpgradeStarter starter(Upgrader upgrader) {
+    private static UpgradeStarter starter(Upgrader upgrader, Admission admission) {
         return new UpgradeStarter() {
             @Override
             public dev.molt.api.v1.Upgrade start(String requestId, dev.molt.api.v1.UpgradeSpec spec, ParkGuard guard) {
-                return upgrader.start(requestId, spec, guard);
+                var earlier = upgrader.byRequestId(requestId);
+                if (earlier.isPresent()) {
+                    return earlier.get();
+                }
+                return upgrader.start(requestId, admission.admitScheduledStart(spec), guard);
             }
 
             @Override

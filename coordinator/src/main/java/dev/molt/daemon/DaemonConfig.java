@@ -6,7 +6,14 @@ import dev.molt.daemon.Settings.Setting;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import dev.molt.api.v1.Workload;
+import dev.molt.policy.ProtectedWorkloads;
+import dev.molt.policy.UpgradePolicy;
 
 /**
  * Where the daemon keeps things, how it is reached and who may call it; built from {@link
@@ -24,10 +31,19 @@ import java.util.Optional;
  * @param tls the server's certificate, key and the CA that signs client certificates; null
  *     without TCP, or with insecure TCP
  * @param insecureTcp serve TCP without TLS, everyone an operator (test guests only)
+ * @param workloads what an upgrade that names no workload protects ({@code workload.NAME})
+ * @param policy the rules an upgrade must meet to start ({@code policy.*})
  */
 public record DaemonConfig(
         Path storeDir, Path stagingDir, Path criu, Path socket, int socketMode, String operatorGroup, String viewerGroup,
-        InetSocketAddress tcpListen, Tls tls, boolean insecureTcp) {
+        InetSocketAddress tcpListen, Tls tls, boolean insecureTcp, ProtectedWorkloads workloads, UpgradePolicy policy) {
+
+    /** Without configured workloads and with the permissive policy. */
+    public DaemonConfig(Path storeDir, Path stagingDir, Path criu, Path socket, int socketMode, String operatorGroup,
+            String viewerGroup, InetSocketAddress tcpListen, Tls tls, boolean insecureTcp) {
+        this(storeDir, stagingDir, criu, socket, socketMode, operatorGroup, viewerGroup, tcpListen, tls, insecureTcp,
+                ProtectedWorkloads.none(), UpgradePolicy.permissive());
+    }
 
     public static final Path DEFAULT_STORE = Path.of("/var/lib/molt/store");
     public static final Path DEFAULT_STAGING = Path.of("/var/lib/molt/staging");
@@ -45,11 +61,18 @@ public record DaemonConfig(
     }
 
     public DaemonConfig withTcp(InetSocketAddress listen, Tls tls, boolean insecure) {
-        return new DaemonConfig(storeDir, stagingDir, criu, socket, socketMode, operatorGroup, viewerGroup, listen, tls, insecure);
+        return new DaemonConfig(storeDir, stagingDir, criu, socket, socketMode, operatorGroup, viewerGroup, listen, tls, insecure,
+                workloads, policy);
     }
 
     public DaemonConfig withSocketMode(int mode) {
-        return new DaemonConfig(storeDir, stagingDir, criu, socket, mode, operatorGroup, viewerGroup, tcpListen, tls, insecureTcp);
+        return new DaemonConfig(storeDir, stagingDir, criu, socket, mode, operatorGroup, viewerGroup, tcpListen, tls, insecureTcp,
+                workloads, policy);
+    }
+
+    public DaemonConfig withPolicy(ProtectedWorkloads workloads, UpgradePolicy policy) {
+        return new DaemonConfig(storeDir, stagingDir, criu, socket, socketMode, operatorGroup, viewerGroup, tcpListen, tls, insecureTcp,
+                workloads, policy);
     }
 
     /** Checks every setting; the first bad one is named with its line or flag. */
@@ -119,7 +142,76 @@ public record DaemonConfig(
                     + ": TLS or insecure_tcp is set but 'listen' is not: say which host:port to serve TCP on");
         }
         return new DaemonConfig(store, staging, criu == null ? defaultCriu() : criu, socket, mode, operatorGroup, viewerGroup,
-                listen, tls, insecure);
+                listen, tls, insecure, workloads(s), policy(s));
+    }
+
+    /**
+     * {@code workload.NAME = cgroup:PATH | unit:NAME.service}: the forms of the CLI's --workload.
+     * Not pid:N: a pid names a process only until it ends, and the file outlives it.
+     */
+    static ProtectedWorkloads workloads(Settings s) throws Invalid {
+        List<ProtectedWorkloads.Named> named = new ArrayList<>();
+        for (Map.Entry<String, Setting> e : s.withPrefix("workload.").entrySet()) {
+            Setting setting = e.getValue();
+            Workload workload;
+            try {
+                workload = dev.molt.cli.WorkloadSpec.parse(setting.value());
+            } catch (picocli.CommandLine.TypeConversionException ex) {
+                throw invalid(setting, "workload." + e.getKey(), "is not a workload: " + ex.getMessage());
+            }
+            if (workload.getSelectorCase() == Workload.SelectorCase.PID) {
+                throw invalid(setting, "workload." + e.getKey(), "names a pid, which names a process only until it"
+                        + " ends: protect its cgroup (cgroup:PATH) or its unit (unit:NAME.service)");
+            }
+            for (ProtectedWorkloads.Named earlier : named) {
+                if (earlier.workload().equals(workload)) {
+                    throw invalid(setting, "workload." + e.getKey(), "is already protected as workload." + earlier.name()
+                            + " (" + earlier.origin() + ")");
+                }
+            }
+            named.add(new ProtectedWorkloads.Named(e.getKey(), workload, setting.origin()));
+        }
+        return new ProtectedWorkloads(named);
+    }
+
+    static UpgradePolicy policy(Settings s) throws Invalid {
+        boolean requireWindow = bool(s, "policy.require_window", false);
+        Optional<Duration> maxStop = Optional.empty();
+        Optional<Setting> max = s.get("policy.max_stop");
+        if (max.isPresent()) {
+            Duration d;
+            try {
+                d = dev.molt.cli.DurationConverter.parse(max.get().value());
+            } catch (picocli.CommandLine.TypeConversionException e) {
+                throw invalid(max.get(), "policy.max_stop", "is not a duration: write 90s, 5m or 1h");
+            }
+            if (d.isNegative() || d.isZero()) {
+                throw invalid(max.get(), "policy.max_stop", "is not a positive duration");
+            }
+            maxStop = Optional.of(d);
+        }
+        UpgradePolicy.Livepatch livepatch = UpgradePolicy.Livepatch.ALLOW;
+        Optional<Setting> lp = s.get("policy.livepatch");
+        if (lp.isPresent()) {
+            livepatch = switch (lp.get().value()) {
+                case "allow" -> UpgradePolicy.Livepatch.ALLOW;
+                case "never" -> UpgradePolicy.Livepatch.NEVER;
+                default -> throw invalid(lp.get(), "policy.livepatch", "is neither allow nor never");
+            };
+        }
+        return new UpgradePolicy(requireWindow, maxStop, livepatch);
+    }
+
+    private static boolean bool(Settings s, String key, boolean otherwise) throws Invalid {
+        Optional<Setting> setting = s.get(key);
+        if (setting.isEmpty()) {
+            return otherwise;
+        }
+        return switch (setting.get().value()) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw invalid(setting.get(), key, "is neither true nor false");
+        };
     }
 
     private static InetSocketAddress address(Settings s, String key) throws Invalid {

@@ -20,7 +20,15 @@ public final class Settings {
     /** Every key moltd knows, in the order README.md documents them. */
     public static final List<String> KEYS = List.of(
             "store", "staging", "criu", "socket", "socket_mode", "operator_group", "viewer_group",
-            "listen", "tls.cert", "tls.key", "tls.client_ca", "insecure_tcp");
+            "listen", "tls.cert", "tls.key", "tls.client_ca", "insecure_tcp",
+            "policy.require_window", "policy.max_stop", "policy.livepatch");
+
+    /** {@code workload.NAME}: one protected workload per line, NAME of the operator's choosing. */
+    static final java.util.regex.Pattern WORKLOAD_KEY = java.util.regex.Pattern.compile("workload\\.[a-z0-9][a-z0-9_.-]{0,62}");
+
+    static boolean known(String key) {
+        return KEYS.contains(key) || WORKLOAD_KEY.matcher(key).matches();
+    }
 
     /** A value and where it was given. */
     public record Setting(String value, String origin) {}
@@ -59,8 +67,9 @@ public final class Settings {
             }
             String key = line.substring(0, eq).strip();
             String value = line.substring(eq + 1).strip();
-            if (!KEYS.contains(key)) {
-                throw new Invalid(origin + ": unknown key '" + key + "'; the keys are " + String.join(", ", KEYS));
+            if (!known(key)) {
+                throw new Invalid(origin + ": unknown key '" + key + "'; the keys are " + String.join(", ", KEYS)
+                        + " and workload.NAME (NAME: lower-case letters, digits, '.', '_', '-')");
             }
             Setting earlier = settings.values.get(key);
             if (earlier != null) {
@@ -87,5 +96,16 @@ public final class Settings {
 
     public Optional<Setting> get(String key) {
         return Optional.ofNullable(values.get(key));
+    }
+
+    /** The settings whose key starts with {@code prefix}, in the file's order, keyed by the rest. */
+    public Map<String, Setting> withPrefix(String prefix) {
+        Map<String, Setting> found = new LinkedHashMap<>();
+        values.forEach((k, v) -> {
+            if (k.startsWith(prefix)) {
+                found.put(k.substring(prefix.length()), v);
+            }
+        });
+        return found;
     }
 }

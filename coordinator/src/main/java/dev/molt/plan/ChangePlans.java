@@ -20,10 +20,18 @@ public final class ChangePlans {
     private final LivepatchDriver livepatches;
     private final Function<dev.molt.api.v1.UpgradeSpec, UpgradePlan> upgradePlan;
     private final ChangePlanner planner = new ChangePlanner();
+    private final boolean livepatchAllowed;
 
     public ChangePlans(LivepatchDriver livepatches, Function<dev.molt.api.v1.UpgradeSpec, UpgradePlan> upgradePlan) {
+        this(livepatches, upgradePlan, true);
+    }
+
+    /** @param livepatchAllowed false under {@code policy.livepatch = never}: every change is a full upgrade */
+    public ChangePlans(LivepatchDriver livepatches, Function<dev.molt.api.v1.UpgradeSpec, UpgradePlan> upgradePlan,
+            boolean livepatchAllowed) {
         this.livepatches = livepatches;
         this.upgradePlan = upgradePlan;
+        this.livepatchAllowed = livepatchAllowed;
     }
 
     public UpgradePlan plan(PlanRequest request) {
@@ -42,7 +50,7 @@ public final class ChangePlans {
                 if (request.getSpec().getWorkloadsCount() == 0) {
                     yield UpgradePlan.newBuilder().setOk(false).setChange(decision)
                             .addChecks(Check.newBuilder().setName("workloads").setOk(false)
-                                    .setDetail("a full upgrade needs the workloads to protect (--workload) and the new kernel"
+                                    .setDetail("a full upgrade needs the workloads to protect (--workload, or workload.NAME in moltd.conf) and the new kernel"
                                             + " (--kernel, --initrd)"))
                             .build();
                 }
@@ -52,6 +60,10 @@ public final class ChangePlans {
     }
 
     public ChangeDecision decide(PlanRequest request) {
+        if (!livepatchAllowed && request.getLivepatchModulesCount() > 0) {
+            ChangeDecision full = decide(request.toBuilder().clearLivepatchModules().build());
+            return full.toBuilder().addReasons("policy.livepatch = never: the offered modules were not considered").build();
+        }
         List<ChangePlanner.Offered> offered = request.getLivepatchModulesList().stream()
                 .map(path -> ChangePlanner.Offered.read(path, p -> ModuleInfo.read(Path.of(p)))).toList();
         List<String> loaded = livepatches.list().stream().map(PatchStatus::name).toList();

@@ -125,6 +125,11 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
+    /** Whether any maintenance window is open now (policy.require_window asks). */
+    public boolean windowOpenNow() {
+        return new Schedule(WindowProtos.toWindows(store.windows())).openAt(clock.instant()).isPresent();
+    }
+
     // ---- scheduled upgrades ----
 
     public ScheduledUpgrade schedule(ScheduleRequest request) {

@@ -119,7 +119,8 @@ public final class Preflight {
     /** Validates the spec's shape; throws InvalidArgument naming the field. */
     public static void validate(UpgradeSpec spec) {
         if (spec.getWorkloadsCount() == 0) {
-            throw new UpgradeException.InvalidArgument("spec.workloads", "name at least one workload to protect");
+            throw new UpgradeException.InvalidArgument("spec.workloads", "name at least one workload to protect (--workload),"
+                    + " or configure the host's protected workloads (workload.NAME in moltd.conf)");
         }
         for (int i = 0; i < spec.getWorkloadsCount(); i++) {
             Workload w = spec.getWorkloads(i);

@@ -122,11 +122,14 @@ class PlanCommandTest {
   }
 
   @Test
-  void aWorkloadIsRequired() {
+  void withoutAWorkloadTheDaemonChoosesTheConfiguredOnes() {
+    cli.upgrades.plan = Samples.plan(true);
+
     CliRun run = cli.run("plan", "--switch", "restart");
 
-    assertThat(run.exitCode()).isEqualTo(ExitCodes.USAGE);
-    assertThat(run.err()).contains("molt: Missing required option: '--workload=SPEC'");
+    assertThat(run.exitCode()).as(run.err()).isEqualTo(ExitCodes.OK);
+    assertThat(cli.upgrades.requests).last().isInstanceOfSatisfying(dev.molt.api.v1.PlanRequest.class,
+        request -> assertThat(request.getSpec().getWorkloadsList()).isEmpty());
   }
 
   @Test

@@ -3,8 +3,15 @@ package dev.molt.daemon;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.molt.api.v1.SwitchMethod;
+import dev.molt.api.v1.UpgradeSpec;
+import dev.molt.api.v1.Workload;
+import dev.molt.policy.ProtectedWorkloads;
+import dev.molt.policy.UpgradePolicy;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -89,5 +96,63 @@ class DaemonConfigTest {
         DaemonConfig config = DaemonConfig.from(Settings.read(file("listen = 0.0.0.0:7300\ninsecure_tcp = true\n")));
         assertThat(config.insecureTcp()).isTrue();
         assertThat(config.tls()).isNull();
+    }
+
+    @Test
+    void workloadLinesNameTheHostsProtectedWorkloadsInOrder() throws Exception {
+        Path f = file("""
+                workload.db = unit:postgresql@15-main.service
+                workload.cache.redis = cgroup:system.slice/redis.service
+                """);
+
+        DaemonConfig config = DaemonConfig.from(Settings.read(f));
+
+        assertThat(config.workloads().workloads()).extracting(ProtectedWorkloads.Named::name).containsExactly("db", "cache.redis");
+        assertThat(config.workloads().workloads().get(0).workload().getSystemdUnit()).isEqualTo("postgresql@15-main.service");
+        assertThat(config.workloads().workloads().get(1).workload().getCgroup()).isEqualTo("system.slice/redis.service");
+        assertThat(config.workloads().workloads().get(1).origin()).isEqualTo(f + ":2");
+    }
+
+    @Test
+    void anUpgradeNamingNoWorkloadProtectsTheConfiguredOnesAndOneNamingSomeOnlyThose() throws Exception {
+        ProtectedWorkloads configured = DaemonConfig.from(Settings.read(file("workload.db = cgroup:db\n"))).workloads();
+
+        UpgradeSpec none = UpgradeSpec.newBuilder().setSwitchMethod(SwitchMethod.SWITCH_METHOD_RESTART).build();
+        UpgradeSpec named = none.toBuilder().addWorkloads(Workload.newBuilder().setPid(7)).build();
+
+        assertThat(configured.complete(none).getWorkloadsList()).containsExactly(Workload.newBuilder().setCgroup("db").build());
+        assertThat(configured.complete(named)).isEqualTo(named);
+    }
+
+    @Test
+    void badWorkloadLinesAreNamedWithTheirLine() throws Exception {
+        assertThatThrownBy(() -> DaemonConfig.from(Settings.read(file("workload.app = pid:4242\n"))))
+                .hasMessageContaining(":1: workload.app 'pid:4242' names a pid, which names a process only until it ends");
+        assertThatThrownBy(() -> DaemonConfig.from(Settings.read(file("workload.app = redis\n"))))
+                .hasMessageContaining(":1: workload.app 'redis' is not a workload");
+        assertThatThrownBy(() -> DaemonConfig.from(Settings.read(file("workload.a = cgroup:x\nworkload.b = cgroup:x\n"))))
+                .hasMessageContaining(":2: workload.b 'cgroup:x' is already protected as workload.a");
+        Path upper = file("workload.App = cgroup:x\n");
+        assertThatThrownBy(() -> Settings.read(upper)).hasMessageStartingWith(upper + ":1: unknown key 'workload.App'");
+    }
+
+    @Test
+    void policyLinesSetTheRulesAndBadOnesAreNamed() throws Exception {
+        UpgradePolicy policy = DaemonConfig.from(Settings.read(file("""
+                policy.require_window = true
+                policy.max_stop = 90s
+                policy.livepatch = never
+                """))).policy();
+
+        assertThat(policy).isEqualTo(new UpgradePolicy(true, Optional.of(Duration.ofSeconds(90)), UpgradePolicy.Livepatch.NEVER));
+        assertThat(DaemonConfig.from(Settings.empty()).policy()).isEqualTo(UpgradePolicy.permissive());
+        assertThatThrownBy(() -> DaemonConfig.from(Settings.read(file("policy.max_stop = soon\n"))))
+                .hasMessageEndingWith(":1: policy.max_stop 'soon' is not a duration: write 90s, 5m or 1h");
+        assertThatThrownBy(() -> DaemonConfig.from(Settings.read(file("policy.max_stop = 0s\n"))))
+                .hasMessageEndingWith(":1: policy.max_stop '0s' is not a positive duration");
+        assertThatThrownBy(() -> DaemonConfig.from(Settings.read(file("\npolicy.require_window = yes\n"))))
+                .hasMessageEndingWith(":2: policy.require_window 'yes' is neither true nor false");
+        assertThatThrownBy(() -> DaemonConfig.from(Settings.read(file("policy.livepatch = sometimes\n"))))
+                .hasMessageEndingWith(":1: policy.livepatch 'sometimes' is neither allow nor never");
     }
 }

@@ -26,6 +26,8 @@ final class Molt implements AutoCloseable {
     final Path staging;
     private Process daemon;
     private int starts;
+    /** Given to moltd after the paths, e.g. --config FILE. */
+    private final List<String> daemonArgs = new ArrayList<>();
 
     Molt(Path dir) {
         this(dir, dir.resolve("store"));
@@ -42,6 +44,13 @@ final class Molt implements AutoCloseable {
         this.staging = staging;
     }
 
+    /** moltd reads {@code file} at its next start (its settings under the test's paths and flags). */
+    Molt withConfig(Path file) {
+        daemonArgs.removeIf(a -> true);
+        daemonArgs.addAll(List.of("--config", file.toString()));
+        return this;
+    }
+
     /** Starts moltd; {@code env} may set MOLT_CRASH_AFTER. Returns once the API answers. */
     Molt startDaemon(Map<String, String> env) throws Exception {
         starts++;
@@ -52,6 +61,7 @@ final class Molt implements AutoCloseable {
                 "--criu", Tools.criu().toString())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("moltd.log").toFile()));
+        pb.command().addAll(daemonArgs);
         pb.environment().putAll(env);
         daemon = pb.start();
         awaitReady();
