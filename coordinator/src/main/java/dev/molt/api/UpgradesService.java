@@ -157,10 +157,21 @@ public final class UpgradesService extends UpgradesGrpc.UpgradesImplBase {
         try {
             result = call.get();
         } catch (RuntimeException e) {
-            out.onError(Errors.toStatus(e));
+            if (!gaveUp(out)) {
+                out.onError(Errors.toStatus(e));
+            }
+            return;
+        }
+        if (gaveUp(out)) {
+            // A change that ran on after its caller's deadline (ApiGate detaches them): done, and
+            // nobody to tell; the caller finds the result by listing.
             return;
         }
         out.onNext(result);
         out.onCompleted();
+    }
+
+    private static boolean gaveUp(StreamObserver<?> out) {
+        return out instanceof ServerCallStreamObserver<?> call && call.isCancelled();
     }
 }

@@ -72,6 +72,17 @@ import java.util.logging.Logger;
 /** The running daemon's parts, started and closed in order. */
 public final class Daemon implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Daemon.class.getName());
+    /**
+     * gRPC asks every accepted connection for SO_KEEPALIVE, which a Unix socket does not have:
+     * Netty would warn at each CLI call. Held here: JUL keeps its loggers weakly.
+     */
+    private static final Logger NETTY_BOOTSTRAP = quiet("io.netty.bootstrap");
+
+    private static Logger quiet(String name) {
+        Logger logger = Logger.getLogger(name);
+        logger.setLevel(Level.SEVERE);
+        return logger;
+    }
 
     private final MoltStore store;
     private final AdapterServer adapterServer;

@@ -30,7 +30,8 @@ import java.util.logging.Logger;
  *       TLS) and whether their role allows the method ({@link MethodRoles}); refused calls end
  *       with UNAUTHENTICATED or PERMISSION_DENIED naming the caller and the role needed;
  *   <li>a deadline that has already passed ends the call with DEADLINE_EXCEEDED before anything
- *       runs;
+ *       runs; otherwise a read gives up at the caller's deadline (its calls to the criu-adapter
+ *       inherit it), and a change runs detached from it, to a consistent end;
  *   <li>the request's limits ({@link RequestChecks}): INVALID_ARGUMENT naming the field;
  *   <li>the audit log: every call to a method that changes the host, and every refused call, is
  *       appended (synced) with its outcome before the outcome is sent.
@@ -91,7 +92,14 @@ public final class ApiGate implements ServerInterceptor {
             return new ServerCall.Listener<>() {};
         }
         Context context = Context.current().withValue(Principal.CURRENT, who);
-        if (context.getDeadline() != null && context.getDeadline().isExpired()) {
+        if (MethodRoles.mutating(method)) {
+            // A call that changes the host runs to a consistent end whatever the caller's deadline
+            // or cancellation: its work (a dump, a restore, the thaw after it) must not be cut off
+            // halfway because the client gave up. The caller still hears DEADLINE_EXCEEDED at its
+            // deadline (the CLI says the request may have taken effect); the work goes on detached.
+            context = context.fork();
+        }
+        if (Context.current().getDeadline() != null && Context.current().getDeadline().isExpired()) {
             watched.close(Status.DEADLINE_EXCEEDED.withDescription("the call's deadline passed before moltd began it; nothing was done"),
                     new Metadata());
             return new ServerCall.Listener<>() {};
