@@ -97,6 +97,25 @@ if start and end:
     if switch and last("boot-restore-start"):
         parts.append(f"switch -> boot hook {last('boot-restore-start') - switch:.2f} s")
     print("; ".join(parts))
+    # Where the stop went, on the host's clock: every console moment from park-start to the end,
+    # the new kernel's first line ("Linux version") included.
+    moments = []
+    for line in open(sys.argv[1], errors="replace"):
+        m = re.match(r"(\d+\.\d+) (.*)", line)
+        if not m:
+            continue
+        at, text = float(m.group(1)), m.group(2)
+        if start <= at <= end:
+            e = re.match(r"MOLT-EVENT (\S+)", text)
+            if e:
+                moments.append((at, e.group(1)))
+            elif "Linux version" in text:
+                moments.append((at, "new-kernel-first-line"))
+    prev = start
+    print("timeline (host's clock, s since park-start / since the previous moment):")
+    for at, name in moments:
+        print(f"  {at - start:7.2f} {at - prev:+6.2f}  {name}")
+        prev = at
 else:
     print("stop on the host's clock: no park-start/unpark events on the console")
 PY
