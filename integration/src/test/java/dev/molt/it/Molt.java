@@ -26,6 +26,8 @@ final class Molt implements AutoCloseable {
     final Path staging;
     private Process daemon;
     private int starts;
+    /** Flags added to every start of moltd (the launcher repeats them when it restarts the daemon). */
+    private final List<String> daemonArgs = new ArrayList<>();
 
     Molt(Path dir) {
         this(dir, dir.resolve("store"));
@@ -42,14 +44,22 @@ final class Molt implements AutoCloseable {
         this.staging = staging;
     }
 
+    /** Adds flags to every later start of moltd, e.g. {@code --metrics-listen}. */
+    Molt withDaemonArgs(String... args) {
+        daemonArgs.addAll(List.of(args));
+        return this;
+    }
+
     /** Starts moltd; {@code env} may set MOLT_CRASH_AFTER. Returns once the API answers. */
     Molt startDaemon(Map<String, String> env) throws Exception {
         starts++;
-        ProcessBuilder pb = new ProcessBuilder(Tools.repoRoot().resolve("bin/moltd").toString(),
+        List<String> command = new ArrayList<>(List.of(Tools.repoRoot().resolve("bin/moltd").toString(),
                 "--store", store.toString(),
                 "--staging", staging.toString(),
                 "--socket", socket.toString(),
-                "--criu", Tools.criu().toString())
+                "--criu", Tools.criu().toString()));
+        command.addAll(daemonArgs);
+        ProcessBuilder pb = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("moltd.log").toFile()));
         pb.environment().putAll(env);
