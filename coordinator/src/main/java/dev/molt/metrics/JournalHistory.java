@@ -29,7 +29,9 @@ final class JournalHistory {
 
     News readNew() {
         List<FinishedUpgrade> newUpgrades = new ArrayList<>();
-        // Both lists come newest first; the meters take them oldest first (the order they happened).
+        // Both lists come newest first; the meters take them oldest first, the order they ended in:
+        // the same order at every start, so that a histogram's floating-point _sum is rebuilt bit
+        // for bit (a sum smaller by one ulp would look like a counter reset to Prometheus).
         for (var upgrade : upgrades.list(Integer.MAX_VALUE).reversed()) {
             if (!seen.contains(upgrade.getId())) {
                 FinishedUpgrade.of(upgrade).ifPresent(f -> {
