@@ -30,6 +30,8 @@ import dev.molt.kexec.KernelSwitch;
 import dev.molt.kexec.livepatch.LivepatchDriver;
 import dev.molt.livepatch.LivepatchJournal;
 import dev.molt.livepatch.Livepatcher;
+import dev.molt.metrics.MetricsServer;
+import dev.molt.metrics.MoltMetrics;
 import dev.molt.plan.ChangePlans;
 import dev.molt.policy.Admission;
 import dev.molt.policy.UpgradePolicy;
@@ -107,6 +109,7 @@ public final class Daemon implements AutoCloseable {
     private volatile boolean restarting;
     private CrashPoints crash = CrashPoints.none();
     private Scheduler scheduler;
+    private MetricsServer metrics;
 
     private Daemon(MoltStore store, AdapterServer adapterServer, AdapterChannel adapterChannel, ExecutorService upgrades) {
         this.store = store;
@@ -380,6 +383,29 @@ public final class Daemon implements AutoCloseable {
                 .filter(a -> a instanceof java.net.InetSocketAddress).map(a -> (java.net.InetSocketAddress) a).findFirst();
     }
 
+    /**
+     * Serves Prometheus metrics at {@code http://address/metrics} (docs/metrics.md). A failure to
+     * listen is logged, never fatal: this daemon may be in the middle of an upgrade.
+     */
+    public synchronized void serveMetrics(java.net.InetSocketAddress address) {
+        if (closed || metrics != null) {
+            return;
+        }
+        try {
+            String version = Daemon.class.getPackage().getImplementationVersion();
+            metrics = MetricsServer.start(address, MoltMetrics.of(store, version == null ? "development" : version,
+                    dev.molt.upgrade.HostInfo.kernelRelease()));
+            LOG.info("metrics on http://" + metrics.address().getHostString() + ":" + metrics.address().getPort() + "/metrics");
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.SEVERE, "not serving metrics: " + e.getMessage() + "; moltd runs on without them", e);
+        }
+    }
+
+    /** The bound address of /metrics; empty when not served. */
+    public synchronized java.util.Optional<java.net.InetSocketAddress> metricsAddress() {
+        return java.util.Optional.ofNullable(metrics).map(MetricsServer::address);
+    }
+
     /** Waits until the daemon stops; returns its exit code ({@link Moltd#EXIT_RESTART} for a restart). */
     public int awaitTermination() throws InterruptedException {
         for (Server s : apiServers) {
@@ -398,6 +424,9 @@ public final class Daemon implements AutoCloseable {
         health.enterTerminalState();
         for (Server s : apiServers) {
             s.shutdownNow();
+        }
+        if (metrics != null) {
+            metrics.close();
         }
         housekeeping.shutdownNow();
         if (scheduler != null) {

@@ -214,6 +214,18 @@ public record DaemonConfig(
         };
     }
 
+    /**
+     * Where to serve Prometheus metrics ({@code metrics.listen}, docs/metrics.md); empty for off.
+     * Checked like {@code listen}, and refused on the API's own address.
+     */
+    public static Optional<InetSocketAddress> metricsListen(Settings s) throws Invalid {
+        InetSocketAddress metrics = address(s, "metrics.listen");
+        if (metrics != null && metrics.equals(address(s, "listen")) && metrics.getPort() != 0) {
+            throw invalid(s.get("metrics.listen").get(), "metrics.listen", "is the API's listen address too; give metrics a port of their own");
+        }
+        return Optional.ofNullable(metrics);
+    }
+
     private static InetSocketAddress address(Settings s, String key) throws Invalid {
         Optional<Setting> setting = s.get(key);
         if (setting.isEmpty() || setting.get().value().isBlank()) {

@@ -1,8 +1,10 @@
 package dev.molt.daemon;
 
 import dev.molt.upgrade.CrashPoints;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -67,6 +69,9 @@ public final class Moltd implements Callable<Integer> {
     @Option(names = "--insecure-tcp", description = "Serve --listen as plaintext, every caller an operator. Test guests behind a private port only.")
     Boolean insecureTcp;
 
+    @Option(names = "--metrics-listen", description = "Serve Prometheus metrics at http://HOST:PORT/metrics (plain HTTP, no auth; docs/metrics.md). Default: off.")
+    String metricsListen;
+
     @Option(names = "--criu", description = "The CRIU binary. Default: MOLT_CRIU, ~/.cache/molt/bin/criu, /opt/molt/criu/bin/criu, criu.")
     Path criu;
 
@@ -95,19 +100,25 @@ public final class Moltd implements Callable<Integer> {
                 .override("tls.cert", tlsCert, "--tls-cert")
                 .override("tls.key", tlsKey, "--tls-key")
                 .override("tls.client_ca", tlsClientCa, "--tls-client-ca")
-                .override("insecure_tcp", insecureTcp, "--insecure-tcp");
+                .override("insecure_tcp", insecureTcp, "--insecure-tcp")
+                .override("metrics.listen", metricsListen, "--metrics-listen");
     }
 
     @Override
     public Integer call() throws Exception {
         DaemonConfig daemonConfig;
+        Optional<InetSocketAddress> metrics;
         try {
-            daemonConfig = DaemonConfig.from(settings());
+            Settings settings = settings();
+            daemonConfig = DaemonConfig.from(settings);
+            metrics = DaemonConfig.metricsListen(settings);
         } catch (Settings.Invalid e) {
             spec.commandLine().getErr().println("moltd: " + e.getMessage());
             return EXIT_CONFIG;
         }
         Daemon daemon = Daemon.start(daemonConfig, CrashPoints.fromEnvironment());
+        // After the start, which resumed any upgrade: metrics are never on the path to restore.
+        metrics.ifPresent(daemon::serveMetrics);
         Runtime.getRuntime().addShutdownHook(new Thread(daemon::close, "moltd-shutdown"));
         return daemon.awaitTermination();
     }

@@ -20,7 +20,7 @@ public final class Settings {
     /** Every key moltd knows, in the order README.md documents them. */
     public static final List<String> KEYS = List.of(
             "store", "staging", "criu", "socket", "socket_mode", "operator_group", "viewer_group",
-            "listen", "tls.cert", "tls.key", "tls.client_ca", "insecure_tcp",
+            "listen", "tls.cert", "tls.key", "tls.client_ca", "insecure_tcp", "metrics.listen",
             "policy.require_window", "policy.max_stop", "policy.livepatch");
 
     /** {@code workload.NAME}: one protected workload per line, NAME of the operator's choosing. */

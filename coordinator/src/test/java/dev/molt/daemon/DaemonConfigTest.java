@@ -155,4 +155,26 @@ class DaemonConfigTest {
         assertThatThrownBy(() -> DaemonConfig.from(Settings.read(file("policy.livepatch = sometimes\n"))))
                 .hasMessageEndingWith(":1: policy.livepatch 'sometimes' is neither allow nor never");
     }
+
+    @Test
+    void metricsAreOffUnlessAListenAddressIsGivenAndTheFlagOverridesTheFile() throws Exception {
+        assertThat(DaemonConfig.metricsListen(Settings.empty())).isEmpty();
+        Path f = file("# scraped by the local Prometheus\nmetrics.listen = 127.0.0.1:9468\n");
+        assertThat(DaemonConfig.metricsListen(Settings.read(f))).hasValueSatisfying(a -> {
+            assertThat(a.getHostString()).isEqualTo("127.0.0.1");
+            assertThat(a.getPort()).isEqualTo(9468);
+        });
+        assertThat(DaemonConfig.metricsListen(Settings.read(f).override("metrics.listen", "[::1]:9500", "--metrics-listen")))
+                .hasValueSatisfying(a -> assertThat(a.getPort()).isEqualTo(9500));
+    }
+
+    @Test
+    void aBadMetricsAddressIsNamedWithItsLineOrFlag() throws Exception {
+        assertThatThrownBy(() -> DaemonConfig.metricsListen(Settings.read(file("store = /srv\nmetrics.listen = 9468\n"))))
+                .hasMessageEndingWith(":2: metrics.listen '9468' is not host:port (for example 0.0.0.0:7468)");
+        assertThatThrownBy(() -> DaemonConfig.metricsListen(Settings.empty().override("metrics.listen", "localhost:http", "--metrics-listen")))
+                .hasMessage("--metrics-listen: metrics.listen 'localhost:http' has no numeric port after the last ':'");
+        assertThatThrownBy(() -> DaemonConfig.metricsListen(Settings.read(file("listen = 0.0.0.0:7468\nmetrics.listen = 0.0.0.0:7468\n"))))
+                .hasMessageEndingWith(":2: metrics.listen '0.0.0.0:7468' is the API's listen address too; give metrics a port of their own");
+    }
 }

@@ -26,7 +26,7 @@ final class Molt implements AutoCloseable {
     final Path staging;
     private Process daemon;
     private int starts;
-    /** Given to moltd after the paths, e.g. --config FILE. */
+    /** Flags added to every start of moltd (the launcher repeats them when it restarts the daemon). */
     private final List<String> daemonArgs = new ArrayList<>();
 
     Molt(Path dir) {
@@ -44,9 +44,19 @@ final class Molt implements AutoCloseable {
         this.staging = staging;
     }
 
-    /** moltd reads {@code file} at its next start (its settings under the test's paths and flags). */
+    /** Adds flags to every later start of moltd, e.g. {@code --metrics-listen}. */
+    Molt withDaemonArgs(String... args) {
+        daemonArgs.addAll(List.of(args));
+        return this;
+    }
+
+    /** moltd reads {@code file} at its next start (replacing an earlier --config). */
     Molt withConfig(Path file) {
-        daemonArgs.removeIf(a -> true);
+        int at = daemonArgs.indexOf("--config");
+        if (at >= 0) {
+            daemonArgs.remove(at + 1);
+            daemonArgs.remove(at);
+        }
         daemonArgs.addAll(List.of("--config", file.toString()));
         return this;
     }
@@ -54,14 +64,15 @@ final class Molt implements AutoCloseable {
     /** Starts moltd; {@code env} may set MOLT_CRASH_AFTER. Returns once the API answers. */
     Molt startDaemon(Map<String, String> env) throws Exception {
         starts++;
-        ProcessBuilder pb = new ProcessBuilder(Tools.repoRoot().resolve("bin/moltd").toString(),
+        List<String> command = new ArrayList<>(List.of(Tools.repoRoot().resolve("bin/moltd").toString(),
                 "--store", store.toString(),
                 "--staging", staging.toString(),
                 "--socket", socket.toString(),
-                "--criu", Tools.criu().toString())
+                "--criu", Tools.criu().toString()));
+        command.addAll(daemonArgs);
+        ProcessBuilder pb = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("moltd.log").toFile()));
-        pb.command().addAll(daemonArgs);
         pb.environment().putAll(env);
         daemon = pb.start();
         awaitReady();
