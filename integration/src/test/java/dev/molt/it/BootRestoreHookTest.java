@@ -95,6 +95,10 @@ class BootRestoreHookTest {
         assertThat(nftHasTable()).as("the lock table is gone").isFalse();
         assertThat(run.console()).containsPattern("MOLT-EVENT boot-restored uptime=\\S+ snapshot=u-hook-1-0 pid=" + pid)
                 .contains("MOLT-EVENT boot-restore-done");
+        // The lock is lifted by CRIU's post-restore action, before CRIU's resume takes the sockets
+        // out of repair mode (whose ACK must reach the peer), so before the hook sees the tree run.
+        assertThat(run.console()).containsPattern("(?s)MOLT-EVENT lock-lifted uptime=\\S+ table=inet-" + table
+                + " at=criu-post-restore.*MOLT-EVENT boot-restored");
         assertThat(plan.argv()).contains("--tcp-established");
     }
 
