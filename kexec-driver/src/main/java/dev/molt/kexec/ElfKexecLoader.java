@@ -25,12 +25,25 @@ public final class ElfKexecLoader implements KexecLoader {
     private final Path kexec;
     private final Path cacheDir;
     private final boolean skipCryptoTests;
+    private final boolean verifySegments;
 
     public ElfKexecLoader(KexecToolsLoader tools, Path kexec, Path cacheDir, boolean skipCryptoTests) {
+        this(tools, kexec, cacheDir, skipCryptoTests, false);
+    }
+
+    /**
+     * @param verifySegments let kexec-tools' purgatory check the SHA-256 of the loaded kernel and
+     *     initramfs at {@code kexec -e}, between the kernels: on the path to restore, a pass over the
+     *     whole uncompressed kernel (tens of MB) by code without SIMD. It guards the few seconds
+     *     between load and execute against memory corruption; off by default in the fast boot,
+     *     which trades the same kind of assurance (signatures) for speed already.
+     */
+    public ElfKexecLoader(KexecToolsLoader tools, Path kexec, Path cacheDir, boolean skipCryptoTests, boolean verifySegments) {
         this.tools = Objects.requireNonNull(tools, "tools");
         this.kexec = Objects.requireNonNull(kexec, "kexec");
         this.cacheDir = Objects.requireNonNull(cacheDir, "cacheDir");
         this.skipCryptoTests = skipCryptoTests;
+        this.verifySegments = verifySegments;
     }
 
     @Override
@@ -55,6 +68,9 @@ public final class ElfKexecLoader implements KexecLoader {
     /** The command that stages the ELF kernel; visible for tests. */
     List<String> loadCommand(Path vmlinux, Path initrd, String cmdline) {
         List<String> command = new ArrayList<>(List.of(kexec.toString(), "-l", vmlinux.toString()));
+        if (!verifySegments) {
+            command.add("--no-checks");
+        }
         if (initrd != null) {
             command.add("--initrd=" + initrd);
         }

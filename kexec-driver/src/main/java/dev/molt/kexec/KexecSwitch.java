@@ -40,6 +40,8 @@ public final class KexecSwitch implements KernelSwitch {
     public static final String ELF_CACHE_ENV = "MOLT_KEXEC_ELF_CACHE";
     /** 0: the elf loader leaves the crypto self-tests on (default: cryptomgr.notests, except on FIPS hosts). */
     public static final String SKIP_CRYPTO_TESTS_ENV = "MOLT_KEXEC_SKIP_CRYPTO_TESTS";
+    /** 1: the elf loader lets the purgatory check the loaded segments' SHA-256 at kexec -e (default: --no-checks). */
+    public static final String VERIFY_SEGMENTS_ENV = "MOLT_KEXEC_VERIFY_SEGMENTS";
 
     /** A kernel staged by {@link #prepare}. */
     public record Staged(KernelImage kernel, Path initrd, String cmdline) {
@@ -72,7 +74,7 @@ public final class KexecSwitch implements KernelSwitch {
                 Path kexec = Path.of(env.getOrDefault(KEXEC_BIN_ENV, "kexec"));
                 yield new ElfKexecLoader(new KexecToolsLoader(kexec, Duration.ofMinutes(2)), kexec,
                         Path.of(env.getOrDefault(ELF_CACHE_ENV, "/var/lib/molt/kernels")),
-                        !"0".equals(env.get(SKIP_CRYPTO_TESTS_ENV)));
+                        !"0".equals(env.get(SKIP_CRYPTO_TESTS_ENV)), "1".equals(env.get(VERIFY_SEGMENTS_ENV)));
             }
             default -> throw new IllegalArgumentException(LOADER_ENV + "=" + choice
                     + " is not a kexec loader: use syscall (kexec_file_load, the default), kexec-tools,"

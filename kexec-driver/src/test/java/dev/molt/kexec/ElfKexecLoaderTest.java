@@ -58,8 +58,16 @@ class ElfKexecLoaderTest {
                 Path.of("kexec"), dir, true);
 
         assertThat(loader.loadCommand(Path.of("/var/lib/molt/kernels/vmlinux-x"), Path.of("/boot/initrd.img-x"), "root=/dev/vda quiet"))
-                .containsExactly("kexec", "-l", "/var/lib/molt/kernels/vmlinux-x", "--initrd=/boot/initrd.img-x",
+                .containsExactly("kexec", "-l", "/var/lib/molt/kernels/vmlinux-x", "--no-checks", "--initrd=/boot/initrd.img-x",
                         "--append=root=/dev/vda quiet", "--args-linux");
+    }
+
+    @Test
+    void thePurgatorysChecksumPassIsSkippedUnlessAskedFor() {
+        ElfKexecLoader verifying = new ElfKexecLoader(new KexecToolsLoader(Path.of("kexec"), Duration.ofSeconds(5)),
+                Path.of("kexec"), dir, true, true);
+
+        assertThat(verifying.loadCommand(Path.of("/k/vmlinux-x"), null, "quiet")).doesNotContain("--no-checks");
     }
 
     @Test
