@@ -11,8 +11,8 @@ import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
  * Progress as one redrawn line on a terminal's stderr: a bar over the upgrade's phases (PLANNED is
- * 1 of 9, DONE 9 of 9), with the current state, the bytes of the current phase and the daemon's
- * message after it. Warnings and reconnect notes go on lines of their own above the bar.
+ * 1 of 9, DONE 9 of 9), with the current state, the workload of several, the bytes of the current
+ * phase, while parked the stop so far and the time left, and the daemon's message after it. Warnings and reconnect notes go on lines of their own above the bar.
  */
 final class BarProgress implements UpgradeProgress {
   private static final int PHASES = UpgradeState.DONE.getNumber();
@@ -42,7 +42,8 @@ final class BarProgress implements UpgradeProgress {
       bar.stepTo(state.getNumber());
     }
     String message = event.getMessage().isEmpty() ? "" : ": " + event.getMessage();
-    bar.setExtraMessage(state + LineProgress.bytes(event) + message);
+    bar.setExtraMessage(state + " " + LineProgress.tasks(event) + LineProgress.bytes(event).strip()
+        + LineProgress.stop(event) + message);
     for (String warning : event.getWarningsList()) {
       line.printAbove("warning: " + warning);
     }

@@ -26,7 +26,7 @@ final class LineProgress implements UpgradeProgress {
   public void onEvent(UpgradeEvent event) {
     if (showEvents
         && (event.getState() != lastState || !event.getMessage().equals(lastMessage))) {
-      err.printf("%-11s %s%s%n", event.getState(), event.getMessage(), bytes(event));
+      err.printf("%-11s %s%s%s%n", event.getState(), event.getMessage(), bytes(event), stop(event));
       lastState = event.getState();
       lastMessage = event.getMessage();
     }
@@ -55,6 +55,30 @@ final class LineProgress implements UpgradeProgress {
   @Override
   public void close() {
     err.flush();
+  }
+
+  /**
+   * While the workloads are parked: " [parked 1.2 s, ~6.1 s left]" (the time left only when the
+   * daemon has past stops to estimate from), else "".
+   */
+  static String stop(UpgradeEvent event) {
+    if (event.getParkedMillis() <= 0) {
+      return "";
+    }
+    String left = event.getEtaKnown() ? ", ~" + seconds(event.getEtaMillis()) + " left" : "";
+    return " [parked " + seconds(event.getParkedMillis()) + left + "]";
+  }
+
+  /** "workload 2/3 " for a progress event about one of several workloads, else "". */
+  static String tasks(UpgradeEvent event) {
+    if (event.getKind() != UpgradeEvent.Kind.PROGRESS || event.getTasksTotal() <= 1) {
+      return "";
+    }
+    return "workload " + (event.getTasksDone() + 1) + "/" + event.getTasksTotal() + " ";
+  }
+
+  private static String seconds(long millis) {
+    return String.format(java.util.Locale.ROOT, "%.1f s", millis / 1000.0);
   }
 
   /** " (12.0 MiB of 57.0 MiB)", " (12.0 MiB)" or "". */

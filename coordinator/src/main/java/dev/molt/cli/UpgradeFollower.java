@@ -5,8 +5,9 @@ import java.time.Duration;
 
 /**
  * Follows an upgrade to its end for {@code upgrade} and {@code upgrades watch}: progress on stderr
- * (a bar on a terminal, lines elsewhere, little with JSON output), then the outcome and stop report
- * on stdout, or the final Upgrade as JSON. The exit code is that of the final state.
+ * (a bar on a terminal, lines elsewhere), then the outcome and stop report on stdout; or, with JSON
+ * output, every event as a line of JSON on stdout, the final one holding the upgrade. The exit
+ * code is that of the final state.
  */
 final class UpgradeFollower {
   /** Default of --reconnect-timeout: a kexec'd host takes minutes to boot on real firmware. */
@@ -24,10 +25,12 @@ final class UpgradeFollower {
     Upgrade upgrade;
     try (UpgradeProgress progress = progressFor(command, context)) {
       upgrade = watcher.watch(upgradeId, progress);
+      if (progress instanceof JsonLinesProgress lines) {
+        lines.finish(upgrade);
+      }
     }
-    if (command.json()) {
-      command.printJson(upgrade);
-    } else {
+    if (!command.json()) {
+      // With JSON the stream's last line was the final event, which holds this upgrade.
       UpgradeViews.outcome(upgrade, command.out());
     }
     return ExitCodes.forFinalState(upgrade.getState());
@@ -35,7 +38,7 @@ final class UpgradeFollower {
 
   private static UpgradeProgress progressFor(DaemonCommand command, CliContext context) {
     if (command.json()) {
-      return new LineProgress(command.err(), false);
+      return new JsonLinesProgress(command.out(), command.err());
     }
     if (context.errIsTerminal().getAsBoolean()) {
       return new BarProgress(command.err(), width(context));

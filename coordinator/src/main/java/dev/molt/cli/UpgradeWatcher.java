@@ -51,10 +51,15 @@ final class UpgradeWatcher {
         stream = new Stream(upgradeId, lastSequence);
         while (stream.hasNext()) {
           UpgradeEvent event = stream.next();
-          if (event.getSequence() <= lastSequence) {
-            continue; // already shown before a reconnect
+          // Journaled events once each (a reconnect replays from the last one shown); live
+          // progress follows the journaled event whose sequence it repeats.
+          boolean live = event.getKind() == UpgradeEvent.Kind.PROGRESS;
+          if (live ? event.getSequence() < lastSequence : event.getSequence() <= lastSequence) {
+            continue; // already shown before a reconnect, or progress of an earlier state
           }
-          lastSequence = event.getSequence();
+          if (!live) {
+            lastSequence = event.getSequence();
+          }
           if (attempts > 0) {
             progress.onReconnected(attempts, Duration.ofNanos(time.nanoTime() - outageStart));
             attempts = 0;

@@ -53,6 +53,9 @@ public final class UpgradeJournal {
                         .setAtMillis(now)
                         .setState(upgrade.getState())
                         .setMessage("planned")
+                        .setKind(UpgradeEvent.Kind.STATE)
+                        .setPhase(EventFields.phase(new UpgradeState.Planned()))
+                        .setTasksTotal(spec.getWorkloadsCount())
                         .setUpgrade(upgrade))
                 .setBootIdAtPlan(bootId)
                 .build();
@@ -78,6 +81,9 @@ public final class UpgradeJournal {
                 + ": a transition from a stale record");
         long now = clock.millis();
         UpgradeRecord.Builder builder = previous.toBuilder();
+        // A state's event starts clean: the previous event's warnings and progress are not its own.
+        builder.getEventBuilder().clearBytesDone().clearBytesTotal().clearWarnings().clearTypedWarnings()
+                .clearWorkload().clearTasksDone().clearParkedMillis().clearEtaMillis().clearEtaKnown();
         edit.accept(builder);
         Upgrade.Builder upgrade = builder.getEventBuilder().getUpgradeBuilder()
                 .setState(next.toProto())
@@ -94,9 +100,10 @@ public final class UpgradeJournal {
                 .setAtMillis(now)
                 .setState(next.toProto())
                 .setMessage(message)
-                .clearBytesDone()
-                .clearBytesTotal()
-                .clearWarnings();
+                // The same state again: journaled facts of the state it is in (marks, a chosen CRIU).
+                .setKind(previous.getEvent().getState() == next.toProto() ? UpgradeEvent.Kind.UPDATE : UpgradeEvent.Kind.STATE)
+                .setPhase(EventFields.phase(next))
+                .setTasksTotal(Math.max(builder.getWorkloadsCount(), upgrade.getSpec().getWorkloadsCount()));
         UpgradeRecord record = builder.build();
         String id = record.getEvent().getUpgradeId();
         long written = journal.append(stream, record.toByteArray());

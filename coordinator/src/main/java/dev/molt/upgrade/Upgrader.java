@@ -5,6 +5,8 @@ import dev.molt.api.v1.UpgradeEvent;
 import dev.molt.api.v1.UpgradePlan;
 import dev.molt.api.v1.UpgradeSpec;
 import dev.molt.api.v1.Workload;
+import dev.molt.api.v1.UpgradeWarning;
+import dev.molt.scheduler.StopEstimate;
 import dev.molt.criu.v1.CriuAdapterGrpc.CriuAdapterBlockingStub;
 import dev.molt.criu.v1.DeleteSnapshotRequest;
 import dev.molt.criu.v1.DumpProgress;
@@ -60,6 +62,10 @@ public final class Upgrader {
     private final Clock clock;
     private final ExecutorService executor;
     private volatile String cancelRequested;
+    /** Warnings raised since the last journaled state: the next state's event carries them. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<UpgradeWarning> pendingWarnings = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /** The stop estimate of the running upgrade (null: not read yet). */
+    private volatile StopEstimate estimate;
     /** The running upgrade's newest record: what a switch built before parking reads at execute. */
     private final java.util.concurrent.atomic.AtomicReference<UpgradeRecord> latest = new java.util.concurrent.atomic.AtomicReference<>();
 
@@ -113,6 +119,8 @@ public final class Upgrader {
             requireFile("spec.target.kernel_path", spec.getTarget().getKernelPath());
             requireFile("spec.target.initrd_path", spec.getTarget().getInitrdPath());
         }
+        estimate = null;
+        pendingWarnings.clear();
         UpgradeRecord record = journal.create(requestId, spec, HostInfo.bootId(), HostInfo.kernelRelease());
         publish(record);
         latest.set(record);
@@ -307,7 +315,8 @@ public final class Upgrader {
         long imageBytes = 0;
         long storedBytes = 0;
         List<String> snapshotIds = new ArrayList<>();
-        for (ParkedWorkload w : record.getWorkloadsList()) {
+        for (int index = 0; index < record.getWorkloadsCount(); index++) {
+            ParkedWorkload w = record.getWorkloads(index);
             DumpRequest request = DumpRequest.newBuilder()
                     .setPid((int) w.getRootPid())
                     .setSnapshotId(w.getSnapshotId())
@@ -326,7 +335,7 @@ public final class Upgrader {
             DumpProgress last = null;
             while (progress.hasNext()) {
                 last = progress.next();
-                publishProgress(record, "dump " + w.getName() + ": " + last.getPhase(), last.getBytesDone(), last.getBytesTotal());
+                publishProgress(record, "dump", index, "dump " + w.getName() + ": " + last.getPhase(), last.getBytesDone(), last.getBytesTotal());
             }
             if (last == null || !last.hasSnapshot()) {
                 throw new IllegalStateException("the criu-adapter ended the dump of " + w.getName() + " without a snapshot");
@@ -361,7 +370,8 @@ public final class Upgrader {
                         .persistSpooled(PersistSpooledRequest.newBuilder().setSnapshotId(w.getSnapshotId()).build());
             } catch (StatusRuntimeException e) {
                 if (e.getStatus().getCode() != io.grpc.Status.Code.NOT_FOUND) {
-                    LOG.log(Level.WARNING, "snapshot " + w.getSnapshotId() + " stays spooled: " + message(e));
+                    warn("PERSIST_FAILED", w.getSnapshotId(), "snapshot " + w.getSnapshotId() + " of " + w.getName()
+                            + " stays in the spool, not the store (" + message(e) + "): the workload runs; molt snapshot list shows it");
                 }
             }
         }
@@ -401,7 +411,7 @@ public final class Upgrader {
             return switch (choices.restoring(kernel, record.getDumpCriu())) {
                 case dev.molt.criu.CriuCatalog.Selection.Chosen c -> Optional.of(CriuChoices.toProto(c));
                 case dev.molt.criu.CriuCatalog.Selection.NoneSuitable n -> {
-                    LOG.warning(n.message());
+                    warn("NO_SUITABLE_CRIU", kernel, n.message());
                     yield Optional.empty();
                 }
             };
@@ -438,7 +448,8 @@ public final class Upgrader {
                         plan.getChecksumsFile(), plan.getPidfile(), plan.getLogFile(), w.getCgroupDir(),
                         CriuChoices.waitsForSeed(record.getRestoreCriu())));
             } catch (StatusRuntimeException e) {
-                LOG.log(Level.WARNING, "no restore at boot for " + w.getName() + " (" + message(e) + "): moltd restores after the switch");
+                warn("BOOT_RESTORE_UNPLANNED", w.getName(), "no restore at boot for " + w.getName() + " (" + message(e)
+                        + "): moltd restores it after the switch, once it has started (a longer stop)");
                 return List.of();
             }
         }
@@ -489,7 +500,8 @@ public final class Upgrader {
         RestoreProgress last = null;
         while (progress.hasNext()) {
             last = progress.next();
-            publishProgress(record, "restore " + w.getName() + ": " + last.getPhase(), last.getBytesDone(), last.getBytesTotal());
+            publishProgress(record, "restore", record.getWorkloadsList().indexOf(w), "restore " + w.getName() + ": " + last.getPhase(),
+                    last.getBytesDone(), last.getBytesTotal());
         }
         if (last == null || last.getPid() <= 0) {
             throw new IllegalStateException("the criu-adapter ended the restore of " + w.getName() + " without a pid");
@@ -519,7 +531,12 @@ public final class Upgrader {
     }
 
     UpgradeRecord step(UpgradeRecord record, UpgradeState next, String message, Consumer<UpgradeRecord.Builder> edit) {
-        UpgradeRecord written = journal.transition(record, next, message, edit);
+        List<UpgradeWarning> warnings = drainWarnings();
+        long now = clock.millis();
+        UpgradeRecord written = journal.transition(record, next, message, edit.andThen(b -> {
+            EventFields.stopSoFar(b.getEventBuilder(), b.getMarksMap(), next.isFinal(), now, estimate());
+            EventFields.warnings(b.getEventBuilder(), warnings);
+        }));
         latest.set(written);
         publish(written);
         crash.reached(next);
@@ -537,13 +554,56 @@ public final class Upgrader {
         hub.publish(record.getEvent());
     }
 
-    private void publishProgress(UpgradeRecord record, String message, long done, long total) {
-        hub.publish(record.getEvent().toBuilder()
-                .setAtMillis(clock.millis())
+    /**
+     * A live event within the current state: workload {@code index} of the record's workloads is
+     * in {@code phase}; not journaled (its sequence is its state's).
+     */
+    private void publishProgress(UpgradeRecord record, String phase, int index, String message, long done, long total) {
+        long now = clock.millis();
+        UpgradeEvent.Builder event = record.getEvent().toBuilder()
+                .setKind(UpgradeEvent.Kind.PROGRESS)
+                .setPhase(phase)
+                .setWorkload(record.getWorkloads(index).getName())
+                .setTasksDone(index)
+                .setTasksTotal(record.getWorkloadsCount())
+                .setAtMillis(now)
                 .setMessage(message)
                 .setBytesDone(done)
                 .setBytesTotal(total)
-                .build());
+                .clearWarnings()
+                .clearTypedWarnings()
+                .clearUpgrade();
+        EventFields.stopSoFar(event, record.getMarksMap(), false, now, estimate());
+        hub.publish(event.build());
+    }
+
+    /**
+     * Something the operator should know that does not stop the upgrade: logged now, and carried
+     * by the next journaled state's event (so a client that reconnects sees it too).
+     */
+    void warn(String code, String subject, String message) {
+        LOG.warning(message);
+        pendingWarnings.add(UpgradeWarning.newBuilder().setCode(code).setSubject(subject).setMessage(message).build());
+    }
+
+    private List<UpgradeWarning> drainWarnings() {
+        List<UpgradeWarning> drained = new ArrayList<>();
+        UpgradeWarning w;
+        while ((w = pendingWarnings.poll()) != null) {
+            drained.add(w);
+        }
+        return drained;
+    }
+
+    /** This host's stop estimate from its past upgrades, read once per upgrade run. */
+    private StopEstimate estimate() {
+        StopEstimate e = estimate;
+        if (e == null) {
+            // The running upgrade is not DONE yet: the estimate is of the ones before it.
+            e = StopEstimate.from(journal.list(50));
+            estimate = e;
+        }
+        return e;
     }
 
     private void checkCancelled() {

@@ -118,14 +118,17 @@ class UpgradeCommandTest {
   }
 
   @Test
-  void jsonOutputIsTheFinalUpgradeAndStderrHasNoStateLines() {
+  void jsonOutputIsTheStreamsEventsOnePerLineTheLastHoldingTheFinalUpgrade() {
     CliRun run = cli.run(append(UPGRADE, "--output", "json"));
 
     assertThat(run.exitCode()).isZero();
-    assertThat(JsonOutput.parse(run.out(), Upgrade.getDefaultInstance()))
-        .isEqualTo(Samples.upgrade(ID, UpgradeState.DONE));
-    assertThat(run.err())
-        .isEqualTo("warning: snapshot holds an open file on tmpfs: /tmp/counter.log\n");
+    List<UpgradeEvent> lines = run.out().lines()
+        .map(line -> JsonOutput.parse(line, UpgradeEvent.getDefaultInstance())).toList();
+    assertThat(lines).isEqualTo(Samples.events(ID, UpgradeState.DONE));
+    assertThat(lines.getLast().getUpgrade()).isEqualTo(Samples.upgrade(ID, UpgradeState.DONE));
+    assertThat(lines).anySatisfy(e -> assertThat(e.getWarningsList())
+        .containsExactly("snapshot holds an open file on tmpfs: /tmp/counter.log"));
+    assertThat(run.err()).as("no state lines: they are on stdout").isEmpty();
   }
 
   @Test

@@ -6,6 +6,7 @@ import dev.molt.api.v1.CancelUpgradeRequest;
 import dev.molt.api.v1.ListUpgradesRequest;
 import dev.molt.api.v1.ListUpgradesResponse;
 import dev.molt.api.v1.Upgrade;
+import dev.molt.api.v1.UpgradeEvent;
 import dev.molt.api.v1.UpgradeState;
 import io.grpc.Status;
 import java.util.List;
@@ -130,8 +131,11 @@ class UpgradesCommandsTest {
     CliRun run = cli.run("upgrades", "watch", ID, "-o", "json");
 
     assertThat(run.exitCode()).as(run.toString()).isZero();
-    assertThat(JsonOutput.parse(run.out(), Upgrade.getDefaultInstance()).getState())
-        .isEqualTo(UpgradeState.DONE);
+    List<UpgradeEvent> lines = run.out().lines()
+        .map(line -> JsonOutput.parse(line, UpgradeEvent.getDefaultInstance())).toList();
+    assertThat(lines.getLast().getUpgrade().getState()).isEqualTo(UpgradeState.DONE);
+    assertThat(lines).as("each event once, in order, across the reconnect")
+        .extracting(UpgradeEvent::getSequence).isSorted().doesNotHaveDuplicates();
     assertThat(run.err()).contains("reconnected to moltd after 2 attempt(s)");
   }
 

@@ -76,4 +76,36 @@ class UpgradeJournalTest {
             assertThat(journal.active()).contains(id);
         }
     }
+
+    @Test
+    void aStatesWarningsAreJournaledAndReplayedToAReconnectingClientButNotCarriedToTheNextState() throws Exception {
+        String id;
+        try (MoltStore store = MoltStore.open(dir)) {
+            UpgradeJournal journal = new UpgradeJournal(store.journal(), Clock.systemUTC());
+            UpgradeRecord r = journal.create("req-1", SPEC, "boot-a", "k");
+            id = r.getEvent().getUpgradeId();
+            r = journal.transition(r, new UpgradeState.Switching(), "switching", b -> EventFields.warnings(b.getEventBuilder(),
+                    java.util.List.of(dev.molt.api.v1.UpgradeWarning.newBuilder().setCode("BOOT_RESTORE_UNPLANNED")
+                            .setSubject("pid:42").setMessage("no restore at boot for pid:42").build())));
+            r = journal.transition(r, new UpgradeState.Restoring(), "restoring", b -> {});
+            journal.transition(r, new UpgradeState.Restoring(), "restoring", b -> b.putMarks("restored", 1L));
+        }
+        try (MoltStore store = MoltStore.open(dir)) {
+            var events = new UpgradeJournal(store.journal(), Clock.systemUTC()).events(id, 1);
+
+            assertThat(events).extracting(e -> e.getPhase()).containsExactly("switch", "restore", "restore");
+            assertThat(events).extracting(e -> e.getKind()).as("a journaled edit of the same state is an update")
+                    .containsExactly(dev.molt.api.v1.UpgradeEvent.Kind.STATE, dev.molt.api.v1.UpgradeEvent.Kind.STATE,
+                            dev.molt.api.v1.UpgradeEvent.Kind.UPDATE);
+            assertThat(events).allSatisfy(e -> assertThat(e.getTasksTotal()).isEqualTo(1));
+            assertThat(events.get(0).getTypedWarningsList()).singleElement().satisfies(w -> {
+                assertThat(w.getCode()).isEqualTo("BOOT_RESTORE_UNPLANNED");
+                assertThat(w.getSubject()).isEqualTo("pid:42");
+            });
+            assertThat(events.get(0).getWarningsList()).containsExactly("no restore at boot for pid:42");
+            assertThat(events.get(1).getTypedWarningsList()).isEmpty();
+            assertThat(events.get(1).getWarningsList()).isEmpty();
+            assertThat(new UpgradeJournal(store.journal(), Clock.systemUTC()).events(id, 0).getFirst().getPhase()).isEqualTo("plan");
+        }
+    }
 }
