@@ -2,7 +2,6 @@ package dev.molt.it;
 
 import com.google.protobuf.util.JsonFormat;
 import dev.molt.api.v1.StopReport;
-import dev.molt.api.v1.Upgrade;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,10 +77,12 @@ public final class BenchSupport implements AutoCloseable {
         if (r.exit() != 0) {
             throw new IllegalStateException("molt upgrade failed: " + r + "\n" + molt.log());
         }
-        Upgrade.Builder upgrade = Upgrade.newBuilder();
-        JsonFormat.parser().ignoringUnknownFields().merge(r.out(), upgrade);
+        // JSON Lines of the upgrade's events; the last holds the final upgrade.
+        List<String> lines = r.out().lines().toList();
+        dev.molt.api.v1.UpgradeEvent.Builder last = dev.molt.api.v1.UpgradeEvent.newBuilder();
+        JsonFormat.parser().ignoringUnknownFields().merge(lines.getLast(), last);
         workload.ask("after molt");
-        return new MoltRound(upgrade.getStopReport());
+        return new MoltRound(last.getUpgrade().getStopReport());
     }
 
     /** The tree's root now: its outer pid changes at each restore (a new pid namespace). */
