@@ -28,8 +28,9 @@ class DeadlineTest {
     @BeforeEach
     void start() throws Exception {
         Tools.criu();
-        // 256 MiB of touched memory: its dump takes seconds, far past the 300 ms deadlines below.
-        workload = TestWorkload.start(dir, 256);
+        // 512 MiB of touched memory: its dump takes seconds, far past the 300 ms deadlines below
+        // (measured here: 256 MiB alone outlasted them by seconds) even on a faster machine.
+        workload = TestWorkload.start(dir, 512);
         molt = new Molt(dir).startDaemon();
         workload.connect();
         workload.ask("before");
